@@ -1,0 +1,397 @@
+"""Commitment records from quantity mentions: object, category, kind and year.
+
+Input: a normalised document (:class:`tracker.normalize.NormalText`), its
+:class:`DocContext`, and the spans of slogans found in it (numbers inside a
+slogan such as 五个中心城市 are names, not pledges).  Output: one dict per
+commitment with the fields of ANNOTATION.md plus provenance — see
+:data:`COMMITMENT_COLUMNS`.  Word lists live in ``rules/objects.toml``,
+``rules/kinds.toml`` and ``rules/categories.toml``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+
+from tracker.normalize import NormalText
+from tracker.quantities import Quantity, QuantityRules, find_quantities, load_quantity_rules
+from tracker.rules import read_rule_file, string_list
+from tracker.segments import Sentence, SentenceIndex, sentences
+
+#: Columns of commitments.csv, in order (issue contract), then extras.
+COMMITMENT_COLUMNS = ("doc_id", "locality", "kind", "year", "value", "value_max", "unit",
+                      "qualifier", "object", "category", "quote", "start", "end", "rule")
+EXTRA_COLUMNS = ("locality_code", "speaker", "year_source", "indicator")
+
+CATEGORIES = ("economy", "investment", "industry", "employment", "education", "health",
+              "elderly", "childcare", "housing", "transport", "environment", "energy",
+              "agriculture", "culture_tourism", "social_governance", "safety", "finance", "other")
+
+
+@dataclass(frozen=True)
+class ObjectRules:
+    """``rules/objects.toml``: how an object is cut from its clause."""
+
+    clause_marks: frozenset[str]
+    after_units: frozenset[str]
+    cut_after: tuple[str, ...]
+    strip_leading: tuple[str, ...]
+    strip_trailing: tuple[str, ...]
+    change_verbs: tuple[str, ...]
+    max_length: int
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KindRules:
+    """``rules/kinds.toml``: cue words for pledge versus achievement."""
+
+    default: str
+    pledge: tuple[str, ...]
+    achievement: tuple[str, ...]
+    achievement_verbs: tuple[str, ...]
+    pledge_sections: tuple[str, ...]
+    achievement_sections: tuple[str, ...]
+    examples: tuple[str, ...]
+    strong: regex.Pattern[str]
+    weak: regex.Pattern[str]
+
+
+@dataclass(frozen=True)
+class CategoryRules:
+    """``rules/categories.toml``: keyword -> category, in file order."""
+
+    keywords: tuple[tuple[str, str, int], ...]  # (keyword, category, order)
+    examples: dict[str, tuple[str, ...]]
+    pattern: regex.Pattern[str]
+
+
+def _longest_first(words: Sequence[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@functools.lru_cache(maxsize=8)
+def load_object_rules(directory: Path | str | None = None) -> ObjectRules:
+    """Load ``rules/objects.toml``; raises :class:`tracker.rules.RuleError`."""
+    keys = ("clause_marks", "after_units", "cut_after", "strip_leading", "strip_trailing",
+            "change_verbs", "max_length", "examples")
+    rf = read_rule_file("objects.toml", {}, top_level=keys, directory=directory)
+    d = rf.data
+    ml = d.get("max_length", 16)
+    if not isinstance(ml, int) or ml < 2:
+        raise rf.error("max_length must be an integer >= 2", "max_length")
+    return ObjectRules(
+        frozenset(str(d.get("clause_marks", "，,。；;"))),
+        frozenset(string_list(rf, d.get("after_units", []), "after_units")),
+        _longest_first(string_list(rf, d.get("cut_after", []), "cut_after")),
+        _longest_first(string_list(rf, d.get("strip_leading", []), "strip_leading")),
+        _longest_first(string_list(rf, d.get("strip_trailing", []), "strip_trailing")),
+        _longest_first(string_list(rf, d.get("change_verbs", []), "change_verbs")),
+        ml,
+        string_list(rf, d.get("examples", []), "examples"),
+    )
+
+
+def _alternation(words: Sequence[str]) -> str:
+    return "|".join(regex.escape(w) for w in _longest_first(words)) or "(?!)"
+
+
+@functools.lru_cache(maxsize=8)
+def load_kind_rules(directory: Path | str | None = None) -> KindRules:
+    """Load ``rules/kinds.toml``; raises :class:`tracker.rules.RuleError`."""
+    keys = ("default", "pledge", "achievement", "achievement_verbs", "pledge_sections",
+            "achievement_sections", "examples")
+    rf = read_rule_file("kinds.toml", {}, top_level=keys, directory=directory)
+    d = rf.data
+    default = d.get("default", "pledge")
+    if default not in ("pledge", "achievement"):
+        raise rf.error("default must be pledge or achievement", "default")
+    lists = {k: string_list(rf, d.get(k, []), k) for k in keys[1:]}
+    # Single-character cues hide inside common words (主要, 重要, 将近); a
+    # lookbehind/lookahead keeps them to their modal use.
+    strong = regex.compile(
+        rf"(?P<p>(?<![主重需只必纲概扼简])(?:{_alternation(lists['pledge'])})(?!近|军))"
+        rf"|(?P<a>{_alternation(lists['achievement'])})"
+    )
+    weak = regex.compile(rf"(?P<a>{_alternation(lists['achievement_verbs'])})")
+    return KindRules(default, lists["pledge"], lists["achievement"], lists["achievement_verbs"],
+                     lists["pledge_sections"], lists["achievement_sections"], lists["examples"],
+                     strong, weak)
+
+
+@functools.lru_cache(maxsize=8)
+def load_category_rules(directory: Path | str | None = None) -> CategoryRules:
+    """Load ``rules/categories.toml``; raises :class:`tracker.rules.RuleError`."""
+    rf = read_rule_file("categories.toml", {"category": {"keywords", "examples"}},
+                        directory=directory)
+    kws = []
+    examples = {}
+    for order, (name, entry) in enumerate(rf.data.get("category", {}).items()):
+        if name not in CATEGORIES:
+            raise rf.error(f"unknown category {name!r}; use one of {', '.join(CATEGORIES)}",
+                           f"category.{name}")
+        for k in string_list(rf, entry.get("keywords", []), f"category.{name}.keywords"):
+            kws.append((k, name, order))
+        examples[name] = string_list(rf, entry.get("examples", []), f"{name}.examples")
+    pattern = regex.compile(_alternation([k for k, _, _ in kws]), flags=regex.IGNORECASE)
+    return CategoryRules(tuple(kws), examples, pattern)
+
+
+def categorise(obj: str, quote: str = "", rules: CategoryRules | None = None) -> str:
+    """Category of an object (ANNOTATION.md list), from ``rules/categories.toml``.
+
+    The keyword ending latest in the object wins (the head of a Chinese noun
+    phrase is last), ties going to the longer keyword and then to file order;
+    with no keyword in the object the quote is tried; else ``other``.
+    """
+    rules = rules or load_category_rules()
+    info = {k.lower(): (c, o) for k, c, o in rules.keywords}
+    for text in (obj, quote):
+        best = None
+        for i in range(len(text)):
+            for m in rules.pattern.finditer(text, i, overlapped=False):
+                cat, order = info[m.group().lower()]
+                score = (m.end(), len(m.group()), -order)
+                if best is None or score > best[0]:
+                    best = (score, cat)
+                break
+        if best:
+            return best[1]
+    return "other"
+
+
+def cut_object(clause_before: str, clause_after: str, unit: str,
+               rules: ObjectRules | None = None) -> tuple[str, str]:
+    """The object of a quantity, from the clause text around it.
+
+    ``clause_before`` is the clause up to the number (qualifier words
+    excluded), ``clause_after`` the clause after the unit and any qualifier.
+    Returns ``(object, side)`` with side ``after``, ``before`` or ``none``.
+    """
+    rules = rules or load_object_rules()
+    if unit in rules.after_units:
+        after = clause_after
+        for w in rules.cut_after:
+            i = after.find(w)
+            if i == 0:
+                after = ""
+                break
+            if i > 0:
+                after = after[:i]
+        after = after[: rules.max_length]
+        if len(after) >= 2 and regex.match(r"\p{Han}", after):
+            return after, "after"
+    before = clause_before
+    changed = True
+    while changed and before:
+        changed = False
+        for w in rules.strip_trailing:
+            if before.endswith(w) and len(before) > len(w):
+                if unit in ("%", "个百分点") and w in rules.change_verbs:
+                    continue
+                before = before[: -len(w)]
+                changed = True
+                break
+    changed = True
+    while changed and before:
+        changed = False
+        for w in rules.strip_leading:
+            if before.startswith(w) and len(before) > len(w):
+                before = before[len(w):]
+                changed = True
+                break
+    if len(before) > rules.max_length:
+        before = before[-rules.max_length:]
+    if before and regex.search(r"\p{Han}|[A-Za-z]", before):
+        return before, "before"
+    return "", "none"
+
+
+@dataclass
+class DocContext:
+    """What commitments need to know about their document.
+
+    ``year`` is the year the text speaks in (pledges default to it);
+    ``review_year`` the year its achievements default to (the year before for
+    a work report reviewing the past year).  ``locality_at`` maps a normalised
+    offset to ``(locality, locality_code, speaker)`` for documents that quote
+    several units in turn; without it ``locality`` applies throughout.
+    """
+
+    doc_id: str
+    locality: str | None = None
+    locality_code: str | None = None
+    year: int | None = None
+    review_year: int | None = None
+    year_source: str | None = None
+    locality_at: Callable[[int], tuple[str | None, str | None, str | None]] | None = None
+    skip_spans: Sequence[tuple[int, int]] = field(default_factory=tuple)
+
+
+_YEAR = regex.compile(r"(?<![\d.])((?:19|20)\d\d)年(?!代|度预算)")
+_TARGET_YEAR = regex.compile(r"(?:到|至|在)((?:19|20)\d\d)年")
+
+
+def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str | None,
+          rules: KindRules) -> tuple[str, str]:
+    before = text[sent.start:q.num_start]
+    best = None
+    for m in rules.strong.finditer(before):
+        best = m
+    if best is not None:
+        return ("pledge" if best.group("p") else "achievement"), "cue:" + best.group()
+    m = rules.strong.search(text, q.end, clause_end)
+    if m:
+        return ("pledge" if m.group("p") else "achievement"), "cue:" + m.group()
+    m = rules.weak.search(text, sent.start, clause_end)
+    if m:
+        return "achievement", "cue:" + m.group()
+    if section:
+        return section, "section"
+    return rules.default, "default"
+
+
+def _section_of(par_text: str, rules: KindRules) -> str | None:
+    head = par_text[:40]
+    a = min((head.find(w) for w in rules.achievement_sections if w in head), default=-1)
+    p = min((head.find(w) for w in rules.pledge_sections if w in head), default=-1)
+    if a < 0 and p < 0:
+        return None
+    if p < 0 or (0 <= a < p):
+        return "achievement"
+    return "pledge"
+
+
+def extract_commitments(
+    nt: NormalText,
+    ctx: DocContext,
+    *,
+    qrules: QuantityRules | None = None,
+    orules: ObjectRules | None = None,
+    krules: KindRules | None = None,
+    crules: CategoryRules | None = None,
+    original: str | None = None,
+) -> list[dict]:
+    """Commitment records of one document.
+
+    Input: normalised text, document context, optional preloaded rules, and
+    the original text (used to cut ``quote`` exactly as written).  Output: a
+    list of dicts with :data:`COMMITMENT_COLUMNS` plus ``locality_code``,
+    ``speaker`` and ``year_source``; ``start``/``end`` are offsets into the
+    ORIGINAL text so that ``original[start:end] == quote``.  ``value`` is in
+    ``unit`` (元 for money, 人 for persons, % for rates).
+    """
+    qrules = qrules or load_quantity_rules()
+    orules = orules or load_object_rules()
+    krules = krules or load_kind_rules()
+    crules = crules or load_category_rules()
+    text = nt.text
+    sents = sentences(text)
+    index = SentenceIndex(sents)
+    skip = sorted(ctx.skip_spans)
+    skip_starts = [s for s, _ in skip]
+    records: list[dict] = []
+    section: str | None = None
+    section_par = -1
+    last_object: dict[int, str] = {}
+    for q in find_quantities(text, qrules):
+        k = bisect.bisect_right(skip_starts, q.num_start) - 1
+        if k >= 0 and skip[k][0] <= q.num_start < skip[k][1]:
+            continue
+        sent = index.at(q.num_start)
+        if sent is None:
+            continue
+        if sent.paragraph != section_par:
+            # Section state: a heading or a paragraph opening with a review or
+            # plan cue sets the default kind until the next such paragraph.
+            section_par = sent.paragraph
+            first = next((s for s in sents if s.paragraph == sent.paragraph), sent)
+            par_text = text[first.start:first.start + 60]
+            new = _section_of(par_text, krules)
+            if new:
+                section = new
+        cs = q.num_start
+        while cs > sent.start and text[cs - 1] not in orules.clause_marks:
+            cs -= 1
+        ce = q.end
+        while ce < sent.end and text[ce] not in orules.clause_marks:
+            ce += 1
+        q_first = min(q.start, q.num_start)
+        obj, side = cut_object(text[cs:q_first], text[q.end:ce], q.unit, orules)
+        if side == "none" or (q.unit in ("%", "个百分点") and obj in orules.change_verbs):
+            prev = last_object.get(sent.start)
+            verb = obj if obj else ""
+            if prev:
+                obj, side = prev + verb, "previous-clause"
+        if not obj:
+            continue  # a number with no object is not a commitment we can title
+        if side == "before":
+            ostart = text.rfind(obj, cs, q_first)
+            qs, qe = (ostart if ostart >= 0 else q_first), q.end
+        elif side == "after":
+            qs, qe = q_first, text.find(obj, q.end, ce) + len(obj)
+        else:
+            qs, qe = q_first, q.end
+        if side in ("before", "after"):
+            base = obj
+            for v in orules.change_verbs:
+                if base.endswith(v) and len(base) > len(v):
+                    base = base[: -len(v)]
+                    break
+            last_object[sent.start] = base
+        kind, kind_rule = _kind(text, sent, q, ce, section, krules)
+        year, year_rule = _year(text, sent, q, kind, ctx, krules)
+        os_, oe = nt.span(qs, qe)
+        quote = original[os_:oe] if original is not None else text[qs:qe]
+        loc, code, speaker = (ctx.locality_at(q.num_start) if ctx.locality_at
+                              else (ctx.locality, ctx.locality_code, None))
+        records.append({
+            "doc_id": ctx.doc_id,
+            "locality": loc,
+            "kind": kind,
+            "year": year,
+            "value": q.value,
+            "value_max": q.value_max,
+            "unit": q.unit,
+            "qualifier": q.qualifier,
+            "object": obj,
+            "category": categorise(obj, text[qs:qe], crules),
+            "quote": quote,
+            "start": os_,
+            "end": oe,
+            "rule": f"{q.unit_rule} object:{side} kind:{kind_rule} year:{year_rule}",
+            "locality_code": code,
+            "speaker": speaker,
+            "year_source": ctx.year_source if year_rule in ("doc", "review") else "text",
+        })
+    return records
+
+
+def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
+          rules: KindRules) -> tuple[int | None, str]:
+    before = text[sent.start:q.num_start]
+    if kind == "pledge":
+        m = None
+        for m in _TARGET_YEAR.finditer(text, sent.start, q.num_start):
+            pass
+        if m:
+            return int(m.group(1)), "target"
+        return ctx.year, "doc"
+    years = [int(m.group(1)) for m in _YEAR.finditer(before)]
+    if years:
+        return years[-1], "sentence"
+    # A review paragraph often states its year once at the top (2023年，城西区…).
+    par_start = sent.start
+    while par_start > 0 and text[par_start - 1] != "\n":
+        par_start -= 1
+    years = [int(m.group(1)) for m in _YEAR.finditer(text, par_start, sent.start)]
+    if years:
+        return years[-1], "paragraph"
+    if ctx.year is not None and regex.search("去年|上年|过去一年", before):
+        return ctx.year - 1, "cue"
+    return (ctx.review_year if ctx.review_year is not None else ctx.year), "review"

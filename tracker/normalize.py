@@ -1,0 +1,182 @@
+"""Normalised text with an offset map back to the original.
+
+Extraction rules see one canonical form of the text:
+
+* full-width digits, Latin letters and the number signs ``％．－＋`` become ASCII;
+* traditional characters become simplified (OpenCC ``t2s``), so one rule set
+  serves mainland, Hong Kong/Taiwan and mirror pages;
+* spaces next to a CJK character or inside a number are removed
+  (``5.97 亿元`` -> ``5.97亿元``, ``森 林 防 火`` -> ``森林防火``);
+* hard line breaks inside a sentence are joined.  Newspaper columns (seeds 003,
+  004) break lines every dozen characters, mid-word and mid-quote; a document
+  whose lines are mostly short and unterminated is treated as such a column and
+  every break not after sentence-final punctuation is removed.  Elsewhere a line
+  break is a paragraph boundary and is kept as a single ``\\n``.
+
+Only deletions and one-for-one substitutions are made, so the map from
+normalised to original offsets is piecewise linear: a short list of anchors
+``(normalised_start, original_start)`` covers it, which keeps memory small on
+large files.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import dataclass
+
+import regex
+
+# Full-width ASCII block (U+FF01..U+FF5E) maps to ASCII by a fixed offset; only
+# digits, letters and the signs numbers use are mapped, so Chinese punctuation
+# (，：（）) stays as the reports wrote it.
+_FULLWIDTH = {0xFF10 + i: 0x30 + i for i in range(10)}
+_FULLWIDTH.update({0xFF21 + i: 0x41 + i for i in range(26)})
+_FULLWIDTH.update({0xFF41 + i: 0x61 + i for i in range(26)})
+_FULLWIDTH.update({ord("％"): "%", ord("．"): ".", ord("－"): "-", ord("＋"): "+",
+                   ord("\u3000"): " ", ord("\u00a0"): " ", ord("\r"): "\n",
+                   ord("\u200b"): " ", ord("\ufeff"): " "})
+
+_CJK = r"\p{Han}\u3000-\u303F\uFF00-\uFFEF“”‘’「」『』《》—…·"
+_SPACE = r"[ \t\u200b\ufeff]"
+# Spaces next to a CJK character, or splitting a decimal number or a percentage
+# (``5 .97``, ``3 %``); a space between two plain digit runs is left alone, as it
+# usually separates a date from a time.
+_SPACE_RUN = regex.compile(
+    rf"(?<=[{_CJK}]){_SPACE}+|{_SPACE}+(?=[{_CJK}])"
+    rf"|(?<=\d){_SPACE}+(?=\.\d|%)|(?<=\d\.){_SPACE}+(?=\d)"
+)
+_BREAK_RUN = regex.compile(r"[ \t]*\n[ \t\n]*")
+# A line that ends a sentence (or a heading-like line ending in a closing mark).
+_TERMINAL = set("。！？!?；;：:…”』」》）)】")
+_LINE = regex.compile(r"[^\n]+")
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> simplified with OpenCC, guaranteed length-preserving.
+
+    OpenCC converts phrase by phrase and may, rarely, change the length of a
+    phrase; offsets must not move, so such a line falls back to per-character
+    conversion.
+    """
+    conv = _t2s()
+    out = conv.convert(text)
+    if len(out) == len(text):
+        return out
+    lines = []
+    for line in text.split("\n"):
+        c = conv.convert(line)
+        if len(c) != len(line):
+            c = "".join(ch if len(cc := conv.convert(ch)) != 1 else cc for ch in line)
+        lines.append(c)
+    return "\n".join(lines)
+
+
+def is_column_layout(text: str) -> bool:
+    """True when most lines are short and end mid-sentence (newspaper columns).
+
+    Input: original text.  A line counts as unterminated when its last
+    character is not sentence-final punctuation.
+    """
+    lines = [m.group().strip() for m in _LINE.finditer(text)]
+    lines = [ln for ln in lines if ln]
+    if len(lines) < 8:
+        return False
+    short = sum(1 for ln in lines if len(ln) <= 40)
+    open_ = sum(1 for ln in lines if ln[-1] not in _TERMINAL)
+    return short / len(lines) > 0.6 and open_ / len(lines) > 0.5
+
+
+@dataclass(frozen=True)
+class NormalText:
+    """Normalised text plus the map back to the original.
+
+    ``text`` is the normalised string; ``anchors`` is a sorted tuple of
+    ``(normalised_offset, original_offset)`` pairs, one per kept run of the
+    original.  ``original_length`` closes the last run.
+    """
+
+    text: str
+    anchors: tuple[tuple[int, int], ...]
+    original_length: int
+
+    def to_original(self, i: int) -> int:
+        """Original offset of normalised offset ``i`` (0 <= i <= len(text))."""
+        if i >= len(self.text):
+            return self.original_length if i > 0 else 0
+        k = bisect.bisect_right(self._starts, i) - 1
+        n0, o0 = self.anchors[k]
+        return o0 + (i - n0)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``(start, end)`` of the normalised span ``[start, end)``.
+
+        The end maps through the last character, so characters removed after
+        the span (a line break, a space) are not included in the evidence.
+        """
+        if end <= start:
+            s = self.to_original(start)
+            return s, s
+        return self.to_original(start), self.to_original(end - 1) + 1
+
+    @functools.cached_property
+    def _starts(self) -> list[int]:
+        return [a for a, _ in self.anchors]
+
+
+def normalise(original: str, *, column_layout: bool | None = None) -> NormalText:
+    """Normalise ``original`` for matching; see the module docstring.
+
+    Input: the document text as read.  Output: :class:`NormalText`, whose
+    ``span`` maps any match back to ``original`` offsets.  ``column_layout``
+    forces or disables line joining; by default :func:`is_column_layout` decides.
+    Never raises on any ``str``.
+    """
+    t = to_simplified(original.translate(_FULLWIDTH))
+    if column_layout is None:
+        column_layout = is_column_layout(t)
+    # Deleted spans (start, end) of the translated text.
+    cuts: list[tuple[int, int]] = []
+    for m in _BREAK_RUN.finditer(t):
+        s, e = m.span()
+        prev = t[s - 1] if s > 0 else ""
+        if s == 0 or e == len(t):
+            cuts.append((s, e))
+            continue
+        if column_layout and prev not in _TERMINAL:
+            cuts.append((s, e))  # a column break inside a sentence
+        else:
+            nl = t.index("\n", s)
+            if nl > s:
+                cuts.append((s, nl))
+            if e > nl + 1:
+                cuts.append((nl + 1, e))
+    for m in _SPACE_RUN.finditer(t):
+        cuts.append(m.span())
+    cuts.sort()
+    pieces: list[str] = []
+    anchors: list[tuple[int, int]] = []
+    pos = 0
+    n = 0
+    for s, e in cuts:
+        if e <= pos:
+            continue
+        s = max(s, pos)
+        if s > pos:
+            anchors.append((n, pos))
+            pieces.append(t[pos:s])
+            n += s - pos
+        pos = e
+    if pos < len(t):
+        anchors.append((n, pos))
+        pieces.append(t[pos:])
+    if not anchors:
+        anchors.append((0, 0))
+    return NormalText("".join(pieces), tuple(anchors), len(original))

@@ -1,0 +1,303 @@
+"""Quantity mentions: number + unit + qualifier, found in normalised text.
+
+The hot path is one scan with one compiled pattern for *number anchors* (a
+numeral followed by a unit from ``rules/units.toml``); everything else —
+qualifier, range, exclusions — is decided by looking a few characters around
+each anchor, never by running every rule over every sentence.
+
+A :class:`Quantity` follows the quantulum3/CQE model: value, unit, surface,
+span and uncertainty (``qualifier``, ``value_max``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from tracker.numbers import NumberError, parse_number
+from tracker.rules import (
+    REGEX_TIMEOUT,
+    RuleError,
+    compile_pattern,
+    read_rule_file,
+    string_list,
+)
+
+QUALIFIERS = ("exact", "about", "at_least", "at_most", "nearly", "range")
+
+_AR = r"\d+(?:\.\d+)?"
+_CN = r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
+_NUM = rf"(?:{_AR}|{_CN})"
+_RANGE_SEP = r"(?:-|–|—|~|～|至|到)"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One ``[[unit]]`` of ``rules/units.toml``: spellings -> unit and factor."""
+
+    surfaces: tuple[str, ...]
+    unit: str
+    factor: float
+    object: str | None
+    examples: tuple[str, ...]
+    counter_examples: tuple[str, ...]
+    line: int | None
+
+
+@dataclass(frozen=True)
+class QualifierRule:
+    """One ``[[qualifier]]`` of ``rules/qualifiers.toml``."""
+
+    qualifier: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    inside: tuple[str, ...]
+    examples: tuple[str, ...]
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """One ``[[exclusion]]`` of ``rules/exclusions.toml``."""
+
+    name: str
+    before: regex.Pattern[str] | None
+    after: regex.Pattern[str] | None
+    numeral: regex.Pattern[str] | None
+    examples: tuple[str, ...]
+    counter_examples: tuple[str, ...]
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its unit, as found in normalised text.
+
+    Fields: ``value`` (float, in ``unit``; magnitudes folded in: 5.97亿元 ->
+    597000000.0 元), ``value_max`` (high end of a range, else None), ``unit``
+    (normalised: 元, %, 人, 个…), ``qualifier`` (one of :data:`QUALIFIERS`),
+    ``start``/``end`` (normalised offsets of the number through its unit and
+    any qualifier word), ``num_start`` (where the numeral begins), ``surface``
+    (the matched text), ``unit_rule`` (the unit's line in units.toml).
+    """
+
+    value: float
+    value_max: float | None
+    unit: str
+    qualifier: str
+    start: int
+    end: int
+    num_start: int
+    unit_end: int
+    surface: str
+    numeral: str
+    unit_surface: str
+    unit_rule: str
+
+
+@dataclass(frozen=True)
+class QuantityRules:
+    """Compiled quantity rules: units, qualifiers, exclusions and the anchor pattern."""
+
+    units: tuple[Unit, ...]
+    by_surface: dict[str, Unit]
+    qualifiers: tuple[QualifierRule, ...]
+    exclusions: tuple[Exclusion, ...]
+    anchor: regex.Pattern[str]
+    before_words: tuple[tuple[str, str], ...]
+    after_words: tuple[tuple[str, str], ...]
+    inside_words: dict[str, str]
+
+
+def _examples(rf, entry, key: str, what: str) -> tuple[str, ...]:
+    return string_list(rf, entry.get(key, []), f"{what}.{key}")
+
+
+@functools.lru_cache(maxsize=8)
+def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
+    """Load ``units.toml``, ``qualifiers.toml`` and ``exclusions.toml``.
+
+    Raises :class:`tracker.rules.RuleError` (file, line, reason) on any
+    invalid entry: a missing field, an unknown qualifier, a bad regex.
+    """
+    uf = read_rule_file(
+        "units.toml",
+        {"unit": {"surface", "unit", "factor", "object", "examples", "counter_examples"}},
+        directory=directory,
+    )
+    units = []
+    for i, e in enumerate(uf.data.get("unit", [])):
+        if "surface" not in e or "unit" not in e:
+            raise uf.error(f"unit #{i + 1} needs `surface` and `unit`")
+        surfaces = string_list(uf, e["surface"], "unit.surface")
+        factor = e.get("factor", 1)
+        if not isinstance(factor, int | float) or factor <= 0:
+            raise uf.error(f"unit {e['unit']!r}: factor must be a positive number", "factor")
+        units.append(Unit(surfaces, str(e["unit"]), float(factor), e.get("object"),
+                          _examples(uf, e, "examples", "unit"),
+                          _examples(uf, e, "counter_examples", "unit"),
+                          uf.line(f'"{surfaces[0]}"')))
+    by_surface = {s: u for u in units for s in u.surfaces}
+
+    qf = read_rule_file(
+        "qualifiers.toml",
+        {"qualifier": {"qualifier", "before", "after", "inside", "examples"}},
+        directory=directory,
+    )
+    quals = []
+    for e in qf.data.get("qualifier", []):
+        q = e.get("qualifier")
+        if q not in QUALIFIERS:
+            raise qf.error(f"qualifier must be one of {', '.join(QUALIFIERS)}, got {q!r}", str(q))
+        quals.append(QualifierRule(q, string_list(qf, e.get("before", []), "before"),
+                                   string_list(qf, e.get("after", []), "after"),
+                                   string_list(qf, e.get("inside", []), "inside"),
+                                   _examples(qf, e, "examples", "qualifier"),
+                                   qf.line(f'"{q}"')))
+
+    xf = read_rule_file(
+        "exclusions.toml",
+        {"exclusion": {"name", "before", "after", "numeral", "examples", "counter_examples"}},
+        directory=directory,
+    )
+    excl = []
+    for e in xf.data.get("exclusion", []):
+        name = e.get("name")
+        if not name:
+            raise xf.error("each exclusion needs a `name`")
+        pats = {k: compile_pattern(xf, e[k], f"exclusion {name!r} {k}") if k in e else None
+                for k in ("before", "after", "numeral")}
+        if not any(pats.values()):
+            raise xf.error(f"exclusion {name!r} needs `before`, `after` or `numeral`", name)
+        excl.append(Exclusion(name, pats["before"], pats["after"], pats["numeral"],
+                              _examples(xf, e, "examples", "exclusion"),
+                              _examples(xf, e, "counter_examples", "exclusion"),
+                              xf.line(f'"{name}"')))
+    if not units:
+        raise RuleError(uf.path, "no units defined")
+
+    unit_alt = "|".join(regex.escape(s) for s in sorted(by_surface, key=len, reverse=True))
+    inside = sorted({w for q in quals for w in q.inside}, key=len, reverse=True)
+    inside_alt = "|".join(regex.escape(w) for w in inside) or "(?!)"
+    anchor = regex.compile(
+        rf"(?P<pct>百分之)?(?P<num>{_NUM})"
+        rf"(?:(?P<unit0>%|{unit_alt})?{_RANGE_SEP}(?P<num2>{_NUM}))?"
+        rf"(?P<inside>{inside_alt})?(?P<mag>[十百千万亿]*)(?P<inside2>{inside_alt})?"
+        rf"(?P<unit>{unit_alt})?"
+    )
+    before_words = tuple(sorted(((w, q.qualifier) for q in quals for w in q.before),
+                                key=lambda x: -len(x[0])))
+    after_words = tuple(sorted(((w, q.qualifier) for q in quals for w in q.after),
+                               key=lambda x: -len(x[0])))
+    inside_words = {w: q.qualifier for q in quals for w in q.inside}
+    return QuantityRules(tuple(units), by_surface, tuple(quals), tuple(excl), anchor,
+                         before_words, after_words, inside_words)
+
+
+# Words that may stand between a qualifier word and the number (控制在3.5%以内,
+# 超过了, 达到) without breaking the link.
+_LINK = ("在", "为", "到", "了", "至", "达")
+
+
+def _qualifier_before(text: str, start: int, rules: QuantityRules) -> tuple[str | None, int]:
+    window = text[max(0, start - 6):start]
+    for link in ("", *_LINK):
+        if link and not window.endswith(link):
+            continue
+        w = window[: len(window) - len(link)] if link else window
+        for word, q in rules.before_words:
+            if w.endswith(word):
+                return q, start - len(link) - len(word)
+    return None, start
+
+
+def _excluded(text: str, q_start: int, num_start: int, unit_end: int, numeral: str,
+              rules: QuantityRules) -> str | None:
+    before = text[max(0, num_start - 12):num_start]
+    after = text[unit_end:unit_end + 12]
+    for ex in rules.exclusions:
+        try:
+            if ex.numeral and not ex.numeral.search(numeral, timeout=REGEX_TIMEOUT):
+                continue
+            if ex.before and not ex.before.search(before, timeout=REGEX_TIMEOUT):
+                continue
+            if ex.after and not ex.after.search(after, timeout=REGEX_TIMEOUT):
+                continue
+        except TimeoutError as exc:
+            raise RuleError("exclusions.toml", f"rule {ex.name!r} timed out on {before}|{after}",
+                            ex.line) from exc
+        return ex.name
+    return None
+
+
+def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Quantity]:
+    """All quantity mentions in normalised ``text``, in order.
+
+    Input: normalised text (see :mod:`tracker.normalize`).  Output: one
+    :class:`Quantity` per number that carries a unit and is not excluded by
+    ``rules/exclusions.toml``.  Years, dates and ordinals never qualify because
+    年/月/日/届 are not units.
+    """
+    rules = rules or load_quantity_rules()
+    for m in rules.anchor.finditer(text):
+        unit_surface = m.group("unit")
+        pct = m.group("pct")
+        if not unit_surface and not pct:
+            continue
+        if unit_surface and pct:
+            continue  # 百分之 takes no further unit
+        num_start = m.start("num")
+        prev = text[num_start - 1] if num_start else ""
+        # A numeral glued to a Latin letter or digit is part of a name (PM2.5, 5G).
+        if prev and prev.isascii() and (prev.isalnum() or prev in "./"):
+            continue
+        numeral = m.group("num")
+        if numeral in ("十", "百", "千") and not m.group("mag"):
+            continue  # 十大, 百日: bare 十/百/千 + measure word is a set phrase
+        unit = rules.by_surface[unit_surface] if unit_surface else None
+        unit_name = unit.unit if unit else "%"
+        factor = unit.factor if unit else 1.0
+        mag = m.group("mag")
+        try:
+            value = parse_number(numeral + mag) * factor
+            value_max = (parse_number(m.group("num2") + mag) * factor
+                         if m.group("num2") else None)
+        except NumberError:
+            continue
+        q_end = m.end()
+        qualifier = "exact"
+        inside = m.group("inside") or m.group("inside2")
+        if inside:
+            qualifier = rules.inside_words[inside]
+        for word, q in rules.after_words:
+            if text.startswith(word, q_end):
+                # 多/余 after the unit only mean "more than" before a noun-less
+                # end (1000万人以上 yes; 10个多功能厅 no): keep to 2+ char words
+                # or clause ends.
+                if len(word) == 1 and q_end + 1 < len(text) and \
+                        text[q_end + 1] not in "，,。；;、）)":
+                    continue
+                qualifier = q
+                q_end += len(word)
+                break
+        q_start = num_start
+        if qualifier == "exact" and not pct:
+            bq, bstart = _qualifier_before(text, num_start, rules)
+            if bq:
+                qualifier, q_start = bq, bstart
+        elif pct:
+            q_start = m.start("pct")
+        if value_max is not None:
+            if value_max < value:
+                continue  # 5-3: not a range (a date, a code)
+            qualifier = "range"
+        unit_end = m.end()
+        if _excluded(text, q_start, num_start, unit_end, numeral, rules):
+            continue
+        yield Quantity(value, value_max, unit_name, qualifier, min(q_start, m.start()), q_end,
+                       num_start, unit_end, text[m.start():m.end()], numeral,
+                       unit_surface or "百分之", f"units.toml:{unit.line}" if unit else "百分之")
