@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import json
 import logging
@@ -56,10 +57,9 @@ _ENCODING_ALIASES = {
     "gbk": "gb18030",
     "cp936": "gb18030",
     "euc_cn": "gb18030",
-    "big5": "big5hkscs",  # superset of big5
 }
 # Tried when charset-normalizer has no verdict (e.g. very short texts).
-_FALLBACK_ENCODINGS = ("gb18030", "big5hkscs")
+_FALLBACK_ENCODINGS = ("gb18030", "big5")
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -115,6 +115,42 @@ def _detection_sample(data: bytes) -> bytes:
     return head[: cut + 1] if cut > 0 else data
 
 
+@functools.lru_cache(maxsize=65536)
+def _char_score(ch: str) -> int:
+    """+1 common Chinese character, 0 neutral, -1 implausible in a Chinese text."""
+    code = ord(ch)
+    if code < 0x80 or 0xC0 <= code <= 0x24F or 0x2000 <= code <= 0x206F:
+        return 0
+    if 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF or code in (0xA0, 0xB7, 0xD7):
+        return 0
+    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:
+        known = False
+        try:
+            gb = ch.encode("gb2312")
+            if 0xB0 <= gb[0] <= 0xD7:  # GB2312 level 1: the 3755 most used hanzi
+                return 1
+            known = True
+        except UnicodeEncodeError:
+            pass
+        try:
+            b5 = ch.encode("big5")
+            if b"\xa4\x40" <= b5 <= b"\xc6\x7e":  # Big5 frequently used characters
+                return 1
+            known = True
+        except UnicodeEncodeError:
+            pass
+        return 0 if known else -1
+    return -1
+
+
+def _plausibility(text: str) -> float:
+    """Mean :func:`_char_score` over the first 20,000 characters of ``text``."""
+    head = text[:20_000]
+    if not head:
+        return 0.0
+    return sum(_char_score(ch) for ch in head) / len(head)
+
+
 def _detected_encodings(data: bytes) -> list[str]:
     from charset_normalizer import from_bytes
 
@@ -135,7 +171,7 @@ def decode_bytes(data: bytes, *, declared: str | None = None) -> str | DecodeErr
 
     Order: byte-order mark (UTF-32, UTF-8, UTF-16), then strict UTF-8, then
     ``declared`` (e.g. an HTML meta charset), then charset-normalizer's candidates
-    (gbk/gb2312 decoded as gb18030), then gb18030 and Big5-HKSCS.  Every decode
+    (gbk/gb2312 decoded as gb18030), then gb18030 and Big5.  Every decode
     is strict.  ``\\r\\n`` becomes ``\\n``; nothing else is changed.
 
     Returns the text, or a :class:`DecodeError` for empty input ("empty file"),
@@ -183,9 +219,26 @@ def decode_bytes(data: bytes, *, declared: str | None = None) -> str | DecodeErr
 
     text = attempt(candidates)
     if text is None:
-        text = attempt(_detected_encodings(data))
-    if text is None:
-        text = attempt(_FALLBACK_ENCODINGS)
+        # Several legacy encodings often decode the same bytes (short texts above all):
+        # rank the ones that decode the sample by how plausible the resulting text is.
+        sample = _detection_sample(data)
+        ranked: list[tuple[float, int, str]] = []
+        others = [e for e in _detected_encodings(data) + list(_FALLBACK_ENCODINGS)]
+        for rank, enc in enumerate(dict.fromkeys(others)):
+            if enc in tried:
+                continue
+            try:
+                got = _strict(sample, enc)
+            except (LookupError, ValueError):
+                tried.add(enc)
+                continue
+            if isinstance(got, str):
+                ranked.append((-_plausibility(got), rank, enc))
+            else:
+                tried.add(enc)
+                if best_error is None or got.start > best_error[0]:
+                    best_error = (got.start, enc)
+        text = attempt(enc for _, _, enc in sorted(ranked))
     if text is not None:
         return text.replace("\r\n", "\n")
     offset, enc = best_error if best_error is not None else (0, "utf_8")
@@ -428,7 +481,7 @@ def _read_pdf(path: Path) -> Iterator[Document | InputError]:
     )
 
 
-def _docx_blocks(container: Any, seen: set[int]) -> Iterator[str]:
+def _docx_blocks(container: Any, seen: set[Any]) -> Iterator[str]:
     """Paragraph texts and table cell texts in document order."""
     from docx.table import Table
 
@@ -436,10 +489,11 @@ def _docx_blocks(container: Any, seen: set[int]) -> Iterator[str]:
         if isinstance(block, Table):
             for row in block.rows:
                 for cell in row.cells:
-                    key = id(cell._tc)
-                    if key in seen:  # merged cells repeat the same <w:tc>
+                    # Merged cells repeat the same <w:tc>; keep the element itself
+                    # (not its id(), which lxml may reuse once a proxy is freed).
+                    if cell._tc in seen:
                         continue
-                    seen.add(key)
+                    seen.add(cell._tc)
                     yield from _docx_blocks(cell, seen)
         else:
             yield block.text
