@@ -1,0 +1,1014 @@
+"""Read input files into :class:`~tracker.model.Document` records.
+
+Entry point: :func:`read_inputs`, a generator over files, directories and JSONL
+corpora that yields one :class:`Document` per readable text and one
+:class:`InputError` per problem, and never stops on bad input.
+
+Supported formats: ``.txt``/``.md`` (encoding detected), ``.html``/``.htm``
+(main text via trafilatura), ``.jsonl`` (one document per line), ``.pdf``
+(text layer via pypdf, no OCR) and ``.docx`` (python-docx).  A ``manifest.csv``
+in an input directory supplies per-file metadata.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import functools
+import io
+import json
+import logging
+import os
+import re
+import string
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from tracker.model import Document, InputError
+
+__all__ = [
+    "SUPPORTED_EXTENSIONS",
+    "TEMPLATE_FIELDS",
+    "DecodeError",
+    "decode_bytes",
+    "read_inputs",
+]
+
+SUPPORTED_EXTENSIONS: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl", ".pdf", ".docx")
+"""File name endings :func:`read_inputs` reads (compared case-insensitively)."""
+
+TEMPLATE_FIELDS: frozenset[str] = frozenset(
+    {"stem", "line", "year", "title", "locality", "date", "id"}
+)
+"""Names a ``doc_id_template`` may use."""
+
+MANIFEST_NAME = "manifest.csv"
+MANIFEST_COLUMNS: tuple[str, ...] = (
+    "file", "doc_id", "locality", "year", "date", "title", "source"
+)
+
+_SUPPORTED_MSG = "supported: " + ", ".join(SUPPORTED_EXTENSIONS)
+
+# Decoders: gbk/gb2312 are subsets of gb18030, so always decode with the superset.
+_ENCODING_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "cp936": "gb18030",
+    "euc_cn": "gb18030",
+}
+# Tried when charset-normalizer has no verdict (e.g. very short texts).
+_FALLBACK_ENCODINGS = ("gb18030", "big5")
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Detection looks at a prefix of big files; the full text is then decoded strictly.
+_DETECT_PREFIX = 1 << 20
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+_DATE_RE = re.compile(r"^\s*(\d{4})(?:\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*$")
+_YEAR_RE = re.compile(r"^\s*(\d{4})\s*(?:年)?\s*$")
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+@dataclass(frozen=True)
+class DecodeError:
+    """Why :func:`decode_bytes` gave up: ``message`` is one line; ``offset`` a byte offset."""
+
+    message: str
+    offset: int | None = None
+
+
+def _canonical(encoding: str) -> str:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+    name = name.replace("-", "_")
+    return _ENCODING_ALIASES.get(name, name)
+
+
+def _strict(data: bytes, encoding: str) -> str | UnicodeDecodeError:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return exc
+
+
+def _detection_sample(data: bytes) -> bytes:
+    """A prefix of ``data`` cut where no multi-byte character can be split."""
+    if len(data) <= _DETECT_PREFIX:
+        return data
+    head = data[:_DETECT_PREFIX]
+    cut = head.rfind(b"\n")
+    if cut < 0:
+        # Bytes below 0x30 are never trail bytes in GB18030, GBK or Big5.
+        cut = max(head.rfind(bytes([b])) for b in b" \t\r!\"#$%&'()*+,-./")
+    return head[: cut + 1] if cut > 0 else data
+
+
+@functools.lru_cache(maxsize=65536)
+def _char_score(ch: str) -> int:
+    """+1 common Chinese character, 0 neutral, -1 implausible in a Chinese text."""
+    code = ord(ch)
+    if code < 0x80 or 0xC0 <= code <= 0x24F or 0x2000 <= code <= 0x206F:
+        return 0
+    if 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF or code in (0xA0, 0xB7, 0xD7):
+        return 0
+    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:
+        known = False
+        try:
+            gb = ch.encode("gb2312")
+            if 0xB0 <= gb[0] <= 0xD7:  # GB2312 level 1: the 3755 most used hanzi
+                return 1
+            known = True
+        except UnicodeEncodeError:
+            pass
+        try:
+            b5 = ch.encode("big5")
+            if b"\xa4\x40" <= b5 <= b"\xc6\x7e":  # Big5 frequently used characters
+                return 1
+            known = True
+        except UnicodeEncodeError:
+            pass
+        return 0 if known else -1
+    return -1
+
+
+def _plausibility(text: str) -> float:
+    """Mean :func:`_char_score` over the first 20,000 characters of ``text``."""
+    head = text[:20_000]
+    if not head:
+        return 0.0
+    return sum(_char_score(ch) for ch in head) / len(head)
+
+
+def _detected_encodings(data: bytes) -> list[str]:
+    from charset_normalizer import from_bytes
+
+    try:
+        matches = from_bytes(_detection_sample(data))
+    except Exception:  # noqa: BLE001 - detection is best effort
+        return []
+    out: list[str] = []
+    for match in matches:
+        enc = _canonical(match.encoding)
+        if enc not in out:
+            out.append(enc)
+    return out
+
+
+def decode_bytes(data: bytes, *, declared: str | None = None) -> str | DecodeError:
+    """Decode file bytes without assuming an encoding.
+
+    Order: byte-order mark (UTF-32, UTF-8, UTF-16), then strict UTF-8, then
+    ``declared`` (e.g. an HTML meta charset), then charset-normalizer's candidates
+    (gbk/gb2312 decoded as gb18030), then gb18030 and Big5.  Every decode
+    is strict.  ``\\r\\n`` becomes ``\\n``; nothing else is changed.
+
+    Returns the text, or a :class:`DecodeError` for empty input ("empty file"),
+    binary data (NUL or many control bytes: "binary file, not text"), or text no
+    candidate decodes (message and ``offset`` name the first bad byte of the
+    candidate that got furthest).
+    """
+    if not data:
+        return DecodeError("empty file; remove it or add text")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            got = _strict(data[len(bom) :], encoding)
+            if isinstance(got, str):
+                return got.replace("\r\n", "\n")
+            return DecodeError(
+                f"starts with a {encoding} byte-order mark but byte {got.start + len(bom)} "
+                f"is not valid {encoding}; re-save the file as UTF-8",
+                got.start + len(bom),
+            )
+    sample = data[:_DETECT_PREFIX]
+    if b"\x00" in data or sum(sample.count(b) for b in _CONTROL_BYTES) > len(sample) // 20:
+        return DecodeError("binary file, not text; remove it or convert it to a text format")
+    # Valid UTF-8 is strong evidence (pages re-saved as UTF-8 often keep an old meta charset).
+    candidates = ["utf_8"]
+    if declared:
+        candidates.append(_canonical(declared))
+    best_error: tuple[int, str] | None = None
+    tried: set[str] = set()
+
+    def attempt(encs: Iterable[str]) -> str | None:
+        nonlocal best_error
+        for enc in encs:
+            if enc in tried:
+                continue
+            tried.add(enc)
+            try:
+                got = _strict(data, enc)
+            except (LookupError, ValueError):
+                continue
+            if isinstance(got, str):
+                return got
+            if best_error is None or got.start > best_error[0]:
+                best_error = (got.start, enc)
+        return None
+
+    text = attempt(candidates)
+    if text is None:
+        # Several legacy encodings often decode the same bytes (short texts above all):
+        # rank the ones that decode the sample by how plausible the resulting text is.
+        sample = _detection_sample(data)
+        ranked: list[tuple[float, int, str]] = []
+        others = [e for e in _detected_encodings(data) + list(_FALLBACK_ENCODINGS)]
+        for rank, enc in enumerate(dict.fromkeys(others)):
+            if enc in tried:
+                continue
+            try:
+                got = _strict(sample, enc)
+            except (LookupError, ValueError):
+                tried.add(enc)
+                continue
+            if isinstance(got, str):
+                ranked.append((-_plausibility(got), rank, enc))
+            else:
+                tried.add(enc)
+                if best_error is None or got.start > best_error[0]:
+                    best_error = (got.start, enc)
+        text = attempt(enc for _, _, enc in sorted(ranked))
+    if text is not None:
+        return text.replace("\r\n", "\n")
+    offset, enc = best_error if best_error is not None else (0, "utf_8")
+    return DecodeError(
+        f"cannot decode: not UTF-8 and no detected encoding fits (best guess {enc} fails at "
+        f"byte {offset}); re-save the file as UTF-8",
+        offset,
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _parse_year(value: Any) -> int:
+    """An int year from an int or a ``"2019"``/``"2019年"`` string; ``ValueError`` otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        year = value
+    elif isinstance(value, float) and value.is_integer():
+        year = int(value)
+    elif isinstance(value, str):
+        match = _YEAR_RE.match(value)
+        if not match:
+            raise ValueError(value)
+        year = int(match.group(1))
+    else:
+        raise ValueError(value)
+    if not 1000 <= year <= 2999:
+        raise ValueError(value)
+    return year
+
+
+def _parse_date(value: Any) -> str:
+    """ISO ``YYYY-MM-DD`` or ``YYYY`` from common spellings; ``ValueError`` otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(_parse_year(value))
+    if not isinstance(value, str):
+        raise ValueError(value)
+    match = _DATE_RE.match(value)
+    if not match:
+        # ISO timestamps such as 2019-03-05T09:00:00
+        match = _DATE_RE.match(value[:10]) if len(value) > 10 and value[10] in "T " else None
+    if not match:
+        raise ValueError(value)
+    year, month, day = match.groups()
+    if month is None:
+        return year
+    if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
+        raise ValueError(value)
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def _clean_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    value = _one_line(value)
+    return value or None
+
+
+def _read_bytes(path: Path) -> bytes | InputError:
+    try:
+        return path.read_bytes()
+    except PermissionError:
+        return InputError(str(path), "permission denied; make the file readable (chmod) or drop it")
+    except IsADirectoryError:
+        return InputError(str(path), "is a directory where a file was expected")
+    except OSError as exc:
+        return InputError(str(path), f"cannot read file ({_one_line(exc.strerror or str(exc))})")
+
+
+def _empty(path: str) -> InputError:
+    return InputError(path, "empty file (no text); remove it or add text")
+
+
+# --------------------------------------------------------------------------- formats
+#
+# Each reader yields Documents (doc_id = file stem unless the format says otherwise)
+# and InputErrors.  Manifest overrides, templates and duplicate checks come later.
+
+
+def _read_text(path: Path) -> Iterator[Document | InputError]:
+    data = _read_bytes(path)
+    if isinstance(data, InputError):
+        yield data
+        return
+    text = decode_bytes(data)
+    if isinstance(text, DecodeError):
+        yield InputError(str(path), text.message, offset=text.offset)
+        return
+    if not text.strip():
+        yield _empty(str(path))
+        return
+    yield Document(doc_id=path.stem, path=str(path), text=text)
+
+
+def _html_title(html: str) -> str | None:
+    match = _TITLE_RE.search(html[:200_000])
+    if not match:
+        return None
+    try:
+        import lxml.html
+
+        title = lxml.html.fromstring(f"<p>{match.group(1)}</p>").text_content()
+    except Exception:  # noqa: BLE001 - fall back to raw text
+        title = match.group(1)
+    return _clean_str(title)
+
+
+def _html_fallback_text(html: str) -> str:
+    """Visible text via lxml, one block per line; "" when lxml cannot parse it."""
+    try:
+        import lxml.html
+
+        root = lxml.html.fromstring(html)
+    except Exception:  # noqa: BLE001 - broken markup must not crash
+        return ""
+    for bad in root.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    for br in root.xpath("//br"):
+        br.tail = "\n" + (br.tail or "")
+    blocks = "p div li tr h1 h2 h3 h4 h5 h6 section article header footer pre blockquote td"
+    for el in root.iter(*blocks.split()):
+        el.tail = "\n" + (el.tail or "")
+    raw = root.text_content()
+    lines = (" ".join(line.split()) for line in raw.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _read_html(path: Path) -> Iterator[Document | InputError]:
+    data = _read_bytes(path)
+    if isinstance(data, InputError):
+        yield data
+        return
+    meta = _META_CHARSET.search(data[:4096])
+    declared = meta.group(1).decode("ascii", "replace") if meta else None
+    html = decode_bytes(data, declared=declared)
+    if isinstance(html, DecodeError):
+        yield InputError(str(path), html.message, offset=html.offset)
+        return
+    if not html.strip():
+        yield _empty(str(path))
+        return
+    text = ""
+    title: str | None = None
+    date: str | None = None
+    try:
+        import trafilatura
+
+        logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+        logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+        result = trafilatura.bare_extraction(
+            html,
+            include_comments=False,
+            include_tables=True,
+            favor_recall=True,
+            with_metadata=True,
+        )
+    except Exception:  # noqa: BLE001 - trafilatura can fail on odd markup; use lxml
+        result = None
+    if result is not None:
+        text = getattr(result, "text", None) or ""
+        title = _clean_str(getattr(result, "title", None))
+        raw_date = getattr(result, "date", None)
+        if raw_date:
+            try:
+                date = _parse_date(raw_date)
+            except ValueError:
+                date = None
+    if not text.strip():
+        text = _html_fallback_text(html)
+    title = title or _html_title(html)
+    if not text.strip():
+        yield InputError(
+            str(path), "no text found in HTML page; check it is the article page, not a shell"
+        )
+        return
+    yield Document(
+        doc_id=path.stem,
+        path=str(path),
+        text=text.replace("\r\n", "\n"),
+        title=title,
+        date=date,
+    )
+
+
+def _read_pdf(path: Path) -> Iterator[Document | InputError]:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        yield InputError(str(path), f"cannot read file ({_one_line(exc.strerror or str(exc))})")
+        return
+    if size == 0:
+        yield _empty(str(path))
+        return
+    if not os.access(path, os.R_OK):
+        yield InputError(str(path), "permission denied; make the file readable (chmod) or drop it")
+        return
+    try:
+        from pypdf import PdfReader
+
+        logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            yield InputError(
+                str(path),
+                "encrypted PDF (password needed); decrypt it (e.g. qpdf --decrypt) and retry",
+            )
+            return
+        pages = [(page.extract_text() or "").replace("\r\n", "\n") for page in reader.pages]
+    except PermissionError:
+        yield InputError(str(path), "permission denied; make the file readable (chmod) or drop it")
+        return
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many types on broken files
+        reason = _one_line(f"{type(exc).__name__}: {exc}")[:200]
+        yield InputError(
+            str(path), f"corrupt or unreadable PDF ({reason}); re-export or repair it and retry"
+        )
+        return
+    if not any(page.strip() for page in pages):
+        yield InputError(
+            str(path), "no text layer (scanned PDF?); OCR it first — tracker does no OCR"
+        )
+        return
+    starts: list[int] = []
+    offset = 0
+    for page in pages:
+        starts.append(offset)
+        offset += len(page) + 1
+    yield Document(
+        doc_id=path.stem, path=str(path), text="\n".join(pages), page_starts=tuple(starts)
+    )
+
+
+def _docx_blocks(container: Any, seen: set[Any]) -> Iterator[str]:
+    """Paragraph texts and table cell texts in document order."""
+    from docx.table import Table
+
+    for block in container.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                for cell in row.cells:
+                    # Merged cells repeat the same <w:tc>; keep the element itself
+                    # (not its id(), which lxml may reuse once a proxy is freed).
+                    if cell._tc in seen:
+                        continue
+                    seen.add(cell._tc)
+                    yield from _docx_blocks(cell, seen)
+        else:
+            yield block.text
+
+
+def _read_docx(path: Path) -> Iterator[Document | InputError]:
+    data = _read_bytes(path)
+    if isinstance(data, InputError):
+        yield data
+        return
+    if not data:
+        yield _empty(str(path))
+        return
+    try:
+        import docx
+
+        document = docx.Document(io.BytesIO(data))
+        text = "\n".join(_docx_blocks(document, set())).replace("\r\n", "\n")
+    except Exception as exc:  # noqa: BLE001 - corrupt zips / XML raise many types
+        reason = _one_line(f"{type(exc).__name__}: {exc}")[:200]
+        yield InputError(
+            str(path), f"corrupt or unreadable .docx ({reason}); re-save it in Word/LibreOffice"
+        )
+        return
+    if not text.strip():
+        yield _empty(str(path))
+        return
+    yield Document(doc_id=path.stem, path=str(path), text=text)
+
+
+_JSONL_FIELDS = ("title", "year", "date", "locality", "source")
+
+
+def _read_jsonl(path: Path) -> Iterator[Document | InputError]:
+    try:
+        handle = path.open("rb")
+    except PermissionError:
+        yield InputError(str(path), "permission denied; make the file readable (chmod) or drop it")
+        return
+    except OSError as exc:
+        yield InputError(str(path), f"cannot read file ({_one_line(exc.strerror or str(exc))})")
+        return
+    any_line = False
+    with handle:
+        for lineno, raw in enumerate(handle, start=1):
+            where = f"{path}:{lineno}"
+            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+            if not raw.strip():
+                continue
+            any_line = True
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield InputError(
+                    str(path),
+                    f"line is not UTF-8 (bad byte at column {exc.start + 1}); "
+                    "re-save the file as UTF-8",
+                    line=lineno,
+                )
+                continue
+            try:
+                obj = json.loads(line)
+            except (ValueError, RecursionError) as exc:
+                msg = getattr(exc, "msg", type(exc).__name__)
+                yield InputError(
+                    str(path), f"line is not valid JSON ({msg}); fix or delete it", line=lineno
+                )
+                continue
+            if not isinstance(obj, dict):
+                yield InputError(
+                    str(path),
+                    f"line is JSON {type(obj).__name__}, not an object; "
+                    'write one {"id": ..., "text": ...} object per line',
+                    line=lineno,
+                )
+                continue
+            text = obj.get("text", obj.get("content"))
+            if not isinstance(text, str) or not text.strip():
+                yield InputError(
+                    str(path),
+                    'line has no "text" or "content" string (or it is empty); add the text',
+                    line=lineno,
+                )
+                continue
+            provided: set[str] = set()
+            raw_id = obj.get("id", obj.get("doc_id"))
+            doc_id = _clean_str(raw_id)
+            if doc_id is not None:
+                provided.add("doc_id")
+            else:
+                doc_id = f"{path.stem}-{lineno}"
+            values: dict[str, Any] = {}
+            fields = dict(obj)
+            if "source" not in fields and "url" in fields:
+                fields["source"] = fields["url"]
+            for name in _JSONL_FIELDS:
+                value = fields.get(name)
+                if value is None or value == "":
+                    continue
+                if name == "year":
+                    try:
+                        values[name] = _parse_year(value)
+                    except ValueError:
+                        yield InputError(
+                            str(path),
+                            f"bad year {_one_line(repr(value))[:40]}; "
+                            "use a 4-digit year (document read without it)",
+                            line=lineno,
+                            doc_id=doc_id,
+                        )
+                        continue
+                elif name == "date":
+                    try:
+                        values[name] = _parse_date(value)
+                    except ValueError:
+                        yield InputError(
+                            str(path),
+                            f"bad date {_one_line(repr(value))[:40]}; "
+                            "use YYYY-MM-DD or YYYY (document read without it)",
+                            line=lineno,
+                            doc_id=doc_id,
+                        )
+                        continue
+                else:
+                    cleaned = _clean_str(value)
+                    if cleaned is None:
+                        continue
+                    values[name] = cleaned
+                provided.add(name)
+            yield Document(
+                doc_id=doc_id,
+                path=where,
+                text=text.replace("\r\n", "\n"),
+                metadata_from=frozenset(provided),
+                **values,
+            )
+    if not any_line:
+        yield _empty(str(path))
+
+
+_READERS = {
+    ".txt": _read_text,
+    ".md": _read_text,
+    ".html": _read_html,
+    ".htm": _read_html,
+    ".jsonl": _read_jsonl,
+    ".pdf": _read_pdf,
+    ".docx": _read_docx,
+}
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+@dataclass(frozen=True)
+class _ManifestRow:
+    manifest: str
+    line: int
+    values: dict[str, Any]
+
+
+def _read_manifest(
+    manifest: Path,
+) -> tuple[dict[Path, _ManifestRow], list[InputError]]:
+    """Rows keyed by resolved file path, and the manifest's problems."""
+    rows: dict[Path, _ManifestRow] = {}
+    errors: list[InputError] = []
+    where = str(manifest)
+    data = _read_bytes(manifest)
+    if isinstance(data, InputError):
+        return rows, [replace(data, stage="manifest")]
+    text = decode_bytes(data)
+    if isinstance(text, DecodeError):
+        if text.message.startswith("empty"):
+            return rows, []
+        return rows, [InputError(where, text.message, offset=text.offset, stage="manifest")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        return rows, []
+    columns = [h.strip().lower() for h in header]
+    if "file" not in columns:
+        errors.append(
+            InputError(
+                where,
+                "manifest has no 'file' column; first row must name columns, e.g. "
+                + ",".join(MANIFEST_COLUMNS),
+                line=1,
+                stage="manifest",
+            )
+        )
+        return rows, errors
+    unknown = [c for c in columns if c and c not in MANIFEST_COLUMNS]
+    if unknown:
+        errors.append(
+            InputError(
+                where,
+                f"manifest columns {', '.join(unknown)} are ignored; known columns: "
+                + ",".join(MANIFEST_COLUMNS),
+                line=1,
+                stage="manifest",
+            )
+        )
+    base = manifest.parent
+    line = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(
+                InputError(where, f"bad CSV ({exc}); fix the quoting", line=line, stage="manifest")
+            )
+            break
+        start, line = line, reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = dict(zip(columns, (cell.strip() for cell in row), strict=False))
+        name = cells.get("file", "")
+        if not name:
+            errors.append(
+                InputError(where, "manifest row has no file name; fill the 'file' column",
+                           line=start, stage="manifest")
+            )
+            continue
+        target = base / name
+        if not target.is_file():
+            errors.append(
+                InputError(
+                    where,
+                    f"manifest names {name!r} but no such file exists in {base}; "
+                    "fix the name or delete the row",
+                    line=start,
+                    stage="manifest",
+                )
+            )
+            continue
+        values: dict[str, Any] = {}
+        for column in ("doc_id", "locality", "title", "source"):
+            if cells.get(column):
+                values[column] = _one_line(cells[column])
+        if cells.get("year"):
+            try:
+                values["year"] = _parse_year(cells["year"])
+            except ValueError:
+                errors.append(
+                    InputError(
+                        where,
+                        f"bad year {cells['year']!r} for {name!r}; use a 4-digit year "
+                        "(file read without it)",
+                        line=start,
+                        stage="manifest",
+                    )
+                )
+        if cells.get("date"):
+            try:
+                values["date"] = _parse_date(cells["date"])
+            except ValueError:
+                errors.append(
+                    InputError(
+                        where,
+                        f"bad date {cells['date']!r} for {name!r}; use YYYY-MM-DD or YYYY "
+                        "(file read without it)",
+                        line=start,
+                        stage="manifest",
+                    )
+                )
+        key = target.resolve()
+        if key in rows:
+            errors.append(
+                InputError(
+                    where,
+                    f"{name!r} is listed twice (first on line {rows[key].line}); "
+                    "keep one row per file",
+                    line=start,
+                    stage="manifest",
+                )
+            )
+            continue
+        rows[key] = _ManifestRow(where, start, values)
+    return rows, errors
+
+
+def _apply_manifest(doc: Document, row: _ManifestRow, *, jsonl: bool) -> Document:
+    """Manifest values override inferred ones; for JSONL lines they only fill gaps."""
+    changes: dict[str, Any] = {}
+    for name, value in row.values.items():
+        if jsonl and (name == "doc_id" or name in doc.metadata_from):
+            continue
+        changes[name] = value
+    if not changes:
+        return doc
+    return replace(doc, metadata_from=doc.metadata_from | frozenset(changes), **changes)
+
+
+# --------------------------------------------------------------------------- walking
+
+
+def _walk(
+    root: Path, manifests: dict[Path, _ManifestRow], visited: set[Path]
+) -> Iterator[tuple[Path, bool] | InputError]:
+    """``(file, explicit=False)`` for files under ``root``, sorted, hidden entries skipped."""
+    try:
+        real = root.resolve()
+    except OSError as exc:
+        yield InputError(str(root), f"cannot resolve directory ({exc}); check the path")
+        return
+    if real in visited:
+        return  # symlink loop or the same directory given twice
+    visited.add(real)
+    try:
+        with os.scandir(root) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except PermissionError:
+        yield InputError(
+            str(root), "permission denied on directory; make it readable (chmod) or drop it"
+        )
+        return
+    except OSError as exc:
+        yield InputError(str(root), f"cannot list directory ({exc.strerror or exc})")
+        return
+    names = {e.name for e in entries}
+    if MANIFEST_NAME in names:
+        rows, errors = _read_manifest(root / MANIFEST_NAME)
+        manifests.update(rows)
+        yield from errors
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name == MANIFEST_NAME:
+            continue
+        path = root / entry.name
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            yield from _walk(path, manifests, visited)
+        else:
+            yield (path, False)
+
+
+def _template_fields(template: str) -> set[str]:
+    names: set[str] = set()
+    for _, field_name, _, _ in string.Formatter().parse(template):
+        if field_name is None:
+            continue
+        base = re.split(r"[.\[]", field_name, maxsplit=1)[0]
+        if base == "" or base.isdigit():
+            raise ValueError(
+                f"doc_id_template {template!r} uses a positional field; use named fields "
+                f"({', '.join(sorted(TEMPLATE_FIELDS))})"
+            )
+        names.add(base)
+    unknown = names - TEMPLATE_FIELDS
+    if unknown:
+        raise ValueError(
+            f"doc_id_template {template!r} uses unknown field(s) {', '.join(sorted(unknown))}; "
+            f"available: {', '.join(sorted(TEMPLATE_FIELDS))}"
+        )
+    return names
+
+
+def _apply_template(
+    doc: Document, template: str, names: set[str], file: Path, line: int | None
+) -> Document | InputError:
+    values: dict[str, Any] = {
+        "stem": file.stem,
+        "line": line,
+        "year": doc.year,
+        "title": doc.title,
+        "locality": doc.locality,
+        "date": doc.date,
+        "id": doc.doc_id,
+    }
+    missing = sorted(n for n in names if values.get(n) in (None, ""))
+    if missing:
+        return InputError(
+            str(file),
+            f"doc_id_template {template!r} needs {', '.join(missing)}, which this document "
+            "lacks; supply it (manifest/JSONL field) or change the template",
+            doc_id=doc.doc_id,
+            line=line,
+        )
+    try:
+        new_id = template.format(**values)
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError) as exc:
+        return InputError(
+            str(file),
+            f"doc_id_template {template!r} failed ({_one_line(str(exc))}); fix the template",
+            doc_id=doc.doc_id,
+            line=line,
+        )
+    new_id = _one_line(new_id)
+    if not new_id:
+        return InputError(
+            str(file),
+            f"doc_id_template {template!r} gave an empty id; change the template",
+            doc_id=doc.doc_id,
+            line=line,
+        )
+    return replace(doc, doc_id=new_id)
+
+
+def _line_of(doc: Document, file: Path) -> int | None:
+    prefix = f"{file}:"
+    if doc.path.startswith(prefix) and doc.path[len(prefix) :].isdigit():
+        return int(doc.path[len(prefix) :])
+    return None
+
+
+def read_inputs(
+    paths: Sequence[str | Path], *, doc_id_template: str | None = None
+) -> Iterator[Document | InputError]:
+    """Stream documents and input problems from files and directories.
+
+    Args:
+        paths: files and/or directories.  Directories are walked recursively in
+            sorted name order; entries whose name starts with ``.`` are skipped,
+            and so are files with unsupported extensions (each reported as an
+            ``InputError`` with ``stage="skip"``).  A ``manifest.csv`` in a walked
+            directory (columns ``file,doc_id,locality,year,date,title,source``,
+            any subset with ``file``; ``file`` relative to the manifest) supplies
+            metadata that overrides inference; overridden names are recorded in
+            ``Document.metadata_from``.  For a ``.jsonl`` file, manifest values
+            only fill fields the line leaves empty and ``doc_id`` is not applied.
+        doc_id_template: optional ``str.format`` template for every document's
+            ``doc_id`` over ``stem``, ``line`` (JSONL line number), ``year``,
+            ``title``, ``locality``, ``date`` and ``id`` (the id it would
+            otherwise get), e.g. ``"gwr_{year}"``.
+
+    Yields:
+        ``Document`` for each readable text (one per JSONL line; ``path`` is
+        ``file.jsonl:LINE``), and ``InputError`` for each problem: missing
+        path, permission denied, empty or binary file, undecodable text (with
+        byte ``offset``), bad JSONL line (with ``line``), PDF without text layer
+        or corrupt, bad manifest row (``stage="manifest"``, with ``line``),
+        missing template field, or a ``doc_id`` already used (the later
+        document is dropped and the error names the first path).  Order is
+        deterministic; nothing is raised for bad input, and only one document
+        is held in memory at a time.
+
+    Raises:
+        ValueError: at call time, if ``doc_id_template`` is malformed or uses a
+            field name not listed above.
+    """
+    names = _template_fields(doc_id_template) if doc_id_template is not None else set()
+    return _read_inputs(list(paths), doc_id_template, names)
+
+
+def _read_inputs(
+    paths: list[str | Path], template: str | None, names: set[str]
+) -> Iterator[Document | InputError]:
+    seen: dict[str, str] = {}
+    manifests: dict[Path, _ManifestRow] = {}
+    visited: set[Path] = set()
+    for given in paths:
+        root = Path(given)
+        items: Iterable[tuple[Path, bool] | InputError]
+        if root.is_dir():
+            items = _walk(root, manifests, visited)
+        elif root.exists():
+            items = [(root, True)]
+        elif root.is_symlink():
+            items = [InputError(str(root), "broken symlink; fix or remove it")]
+        else:
+            items = [InputError(str(root), "no such file or directory; check the path")]
+        for item in items:
+            if isinstance(item, InputError):
+                yield item
+                continue
+            file, explicit = item
+            reader = _READERS.get(file.suffix.lower())
+            if reader is None:
+                if explicit:
+                    yield InputError(
+                        str(file),
+                        f"unsupported file type {file.suffix or '(none)'!r}; {_SUPPORTED_MSG}",
+                    )
+                else:
+                    yield InputError(
+                        str(file),
+                        f"skipped: unsupported file type {file.suffix or '(none)'!r}; "
+                        f"{_SUPPORTED_MSG}",
+                        stage="skip",
+                    )
+                continue
+            try:
+                row = manifests.get(file.resolve())
+            except OSError:
+                row = None
+            is_jsonl = reader is _read_jsonl
+            for result in reader(file):
+                if isinstance(result, InputError):
+                    yield result
+                    continue
+                doc = result
+                if row is not None:
+                    doc = _apply_manifest(doc, row, jsonl=is_jsonl)
+                if template is not None:
+                    templated = _apply_template(doc, template, names, file, _line_of(doc, file))
+                    if isinstance(templated, InputError):
+                        yield templated
+                        continue
+                    doc = templated
+                first = seen.get(doc.doc_id)
+                if first is not None:
+                    yield InputError(
+                        str(file),
+                        f"duplicate doc_id {doc.doc_id!r} (first used by {first}); give the "
+                        "documents distinct ids (manifest doc_id or doc_id_template)",
+                        doc_id=doc.doc_id,
+                        line=_line_of(doc, file),
+                    )
+                    continue
+                seen[doc.doc_id] = doc.path
+                yield doc
