@@ -376,11 +376,9 @@ def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
           rules: KindRules) -> tuple[int | None, str]:
     before = text[sent.start:q.num_start]
     if kind == "pledge":
-        m = None
-        for m in _TARGET_YEAR.finditer(text, sent.start, q.num_start):
-            pass
-        if m:
-            return int(m.group(1)), "target"
+        targets = list(_TARGET_YEAR.finditer(text, sent.start, q.num_start))
+        if targets:
+            return int(targets[-1].group(1)), "target"
         return ctx.year, "doc"
     years = [int(m.group(1)) for m in _YEAR.finditer(before)]
     if years:
