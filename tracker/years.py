@@ -1,0 +1,108 @@
+"""The year a document speaks in, and where that came from.
+
+A page's publication date is not always the year it speaks of: seed 002 was
+posted on 2022-10-08 but is an interview about 2021 (2021年是我区转型项目促进年);
+a speech at the 2024 两会 reviews 2023 (seed 003) and plans 2024.  The
+``year_source`` column lets a researcher see how sure the year is:
+
+* ``manifest`` — supplied by a manifest or JSONL metadata;
+* ``text`` — stated by the text (``2021年是…``, ``今年是…``, a title year);
+* ``inferred`` — worked out from year mentions and the publication date.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import regex
+
+_DATE = regex.compile(
+    r"(?:发布日期|发布时间|时间|日期|来源日期|更新时间|发表时间)\s*[:：]?\s*"
+    r"((?:19|20)\d\d)\s*[-/年.]\s*(\d{1,2})(?:\s*[-/月.]\s*(\d{1,2}))?"
+)
+_ANY_DATE = regex.compile(r"((?:19|20)\d\d)\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})日?")
+_THIS_YEAR_IS = regex.compile(r"((?:19|20)\d\d)年(?:是|为)|今年是((?:19|20)\d\d)")
+_TITLE_YEAR = regex.compile(r"((?:19|20)\d\d)年")
+_YEAR = regex.compile(r"(?<![\d.到至])((?:19|20)\d\d)\s*年(?!代|前|以前|之前|以来)")
+_REPORT = regex.compile(r"政府工作报告|两会|人代会|人民代表大会")
+_REVIEW = regex.compile(r"^[，,]?\s*(?:[^。；]{0,12}?)(?:全年|累计|实现|完成|取得|兑现|增长|新增|达到)")
+
+
+@dataclass(frozen=True)
+class DocYear:
+    """Result of :func:`infer_year`.
+
+    ``year``: year the text speaks in (pledges default to it) or None;
+    ``review_year``: year its achievements default to; ``date``: the
+    publication date found (ISO ``YYYY-MM-DD``) or None; ``source``: manifest,
+    text or inferred.
+    """
+
+    year: int | None
+    review_year: int | None
+    date: str | None
+    source: str | None
+
+
+def find_date(text: str) -> str | None:
+    """The publication date stated on a page (``发布日期:2025-08-12``), ISO."""
+    m = _DATE.search(text[:3000])
+    if not m:
+        return None
+    y, mo, d = m.group(1), int(m.group(2)), int(m.group(3) or 0)
+    if not 1 <= mo <= 12:
+        return None
+    return f"{y}-{mo:02d}-{d:02d}" if 1 <= d <= 31 else f"{y}-{mo:02d}"
+
+
+def infer_year(text: str, *, title: str | None = None, year: int | None = None,
+               date: str | None = None, year_from_metadata: bool = False) -> DocYear:
+    """Work out the year ``text`` (normalised) speaks in.
+
+    Order: metadata year; ``20XX年是…`` / ``今年是20XX``; a year in the title
+    (``2019年政府工作报告``); the latest year mentioned in the body that is
+    not later than the publication date — moved one year on when the text
+    reacts to a work report and mentions that year only in review sentences
+    (a 2024 两会 speech reviewing 2023); else the publication date's year.
+
+    A work report (or a reaction to one) reviews the year before, so its
+    achievements default to ``year - 1``; other texts default to ``year``.
+    """
+    date = date or find_date(text)
+    is_report = bool(_REPORT.search(text[:20000]) or (title and _REPORT.search(title)))
+
+    def result(y: int | None, source: str) -> DocYear:
+        review = (y - 1 if is_report else y) if y is not None else None
+        return DocYear(y, review, date, source)
+
+    if year is not None:
+        return result(year, "manifest" if year_from_metadata else "text")
+    m = _THIS_YEAR_IS.search(text)
+    if m:
+        return result(int(m.group(1) or m.group(2)), "text")
+    if title:
+        m = _TITLE_YEAR.search(title)
+        if m:
+            return result(int(m.group(1)), "text")
+    pub = int(date[:4]) if date else None
+    date_spans = [m.span() for m in _ANY_DATE.finditer(text)]
+    mentions: Counter[int] = Counter()
+    review_only: dict[int, bool] = {}
+    for m in _YEAR.finditer(text):
+        if any(s <= m.start() < e for s, e in date_spans):
+            continue
+        y = int(m.group(1))
+        if pub is not None and y > pub:
+            continue
+        mentions[y] += 1
+        is_review = bool(_REVIEW.match(text, m.end(), m.end() + 40))
+        review_only[y] = review_only.get(y, True) and is_review
+    if mentions:
+        latest = max(mentions)
+        if is_report and review_only.get(latest) and (pub is None or latest + 1 <= pub):
+            return result(latest + 1, "inferred")
+        return result(latest, "inferred")
+    if pub is not None:
+        return result(pub, "inferred")
+    return DocYear(None, None, date, None)
