@@ -174,3 +174,22 @@ def test_renders_in_headless_chromium(tmp_path: Path, tables) -> None:
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1280, 2000)
     assert len(data) > 30_000  # a blank page compresses to a few kB
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)")
+def test_clicking_a_summary_cell_filters_the_quotes(tmp_path: Path, tables) -> None:
+    page = render_html(tables)
+    click = (
+        "<script>document.querySelector('#by-locality a[data-f*=\"category=elderly\"]')"
+        ".click();</script></body>"
+    )
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.replace("</body>", click), encoding="utf-8")
+    dom = _chromium(tmp_path, probe.resolve().as_uri(), "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    table = dom.stdout.split('id="commitments-table"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr [^>]*>", table)
+    visible = [r for r in rows if "hidden" not in r]
+    assert len(rows) == tables["commitments"].height
+    assert len(visible) == 1 and 'id="c-002_179a9739007a0764-1204"' in visible[0]
+    assert "Showing 1 rows where locality = 长治市上党区, category = elderly" in dom.stdout
