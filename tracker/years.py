@@ -26,7 +26,9 @@ _THIS_YEAR_IS = regex.compile(r"((?:19|20)\d\d)年(?:是|为)|今年是((?:19|20
 _TITLE_YEAR = regex.compile(r"((?:19|20)\d\d)年")
 _YEAR = regex.compile(r"(?<![\d.到至])((?:19|20)\d\d)\s*年(?!代|前|以前|之前|以来)")
 _REPORT = regex.compile(r"政府工作报告|两会|人代会|人民代表大会")
-_REVIEW = regex.compile(r"^[，,]?\s*(?:[^。；]{0,12}?)(?:全年|累计|实现|完成|取得|兑现|增长|新增|达到)")
+_REVIEW = regex.compile(
+    r"^[，,]?\s*(?:[^。；]{0,12}?)(?:全年|累计|实现|完成|取得|兑现|增长|新增|达到)"
+)
 
 
 @dataclass(frozen=True)
