@@ -116,7 +116,7 @@ def load_kind_rules(directory: Path | str | None = None) -> KindRules:
     # lookbehind/lookahead keeps them to their modal use.
     strong = regex.compile(
         rf"(?P<p>(?<![主重需只必纲概扼简])(?:{_alternation(lists['pledge'])})(?!近|军))"
-        rf"|(?P<a>{_alternation(lists['achievement'])})"
+        rf"|(?P<a>(?<![比较同于])(?:{_alternation(lists['achievement'])}))"
     )
     weak = regex.compile(rf"(?P<a>{_alternation(lists['achievement_verbs'])})")
     return KindRules(default, lists["pledge"], lists["achievement"], lists["achievement_verbs"],
@@ -221,6 +221,8 @@ class DocContext:
     a work report reviewing the past year).  ``locality_at`` maps a normalised
     offset to ``(locality, locality_code, speaker)`` for documents that quote
     several units in turn; without it ``locality`` applies throughout.
+    ``skip_spans`` (slogans) and text outside ``body`` (web boilerplate) give
+    no records.
     """
 
     doc_id: str
@@ -231,6 +233,7 @@ class DocContext:
     year_source: str | None = None
     locality_at: Callable[[int], tuple[str | None, str | None, str | None]] | None = None
     skip_spans: Sequence[tuple[int, int]] = field(default_factory=tuple)
+    body: tuple[int, int] | None = None
 
 
 _YEAR = regex.compile(r"(?<![\d.])((?:19|20)\d\d)年(?!代|度预算)")
@@ -256,8 +259,26 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
     return rules.default, "default"
 
 
-def _section_of(par_text: str, rules: KindRules) -> str | None:
-    head = par_text[:40]
+def _sections(text: str, sents: Sequence[Sentence], rules: KindRules) -> dict[int, str]:
+    """Default kind per paragraph index, from the last heading (or paragraph
+    opening) with a review or plan cue before it."""
+    out: dict[int, str] = {}
+    current: str | None = None
+    seen = -1
+    for s in sents:
+        if s.paragraph == seen:
+            continue
+        seen = s.paragraph
+        head = text[s.start:s.start + (40 if s.heading else 12)]
+        new = _section_of(head, rules)
+        if new:
+            current = new
+        if current:
+            out[s.paragraph] = current
+    return out
+
+
+def _section_of(head: str, rules: KindRules) -> str | None:
     a = min((head.find(w) for w in rules.achievement_sections if w in head), default=-1)
     p = min((head.find(w) for w in rules.pledge_sections if w in head), default=-1)
     if a < 0 and p < 0:
@@ -296,25 +317,19 @@ def extract_commitments(
     skip = sorted(ctx.skip_spans)
     skip_starts = [s for s, _ in skip]
     records: list[dict] = []
-    section: str | None = None
-    section_par = -1
-    last_object: dict[int, str] = {}
+    sections = _sections(text, sents, krules)
+    last_object: dict[int, tuple[str, int]] = {}
+    lo, hi = ctx.body or (0, len(text))
     for q in find_quantities(text, qrules):
+        if not lo <= q.num_start < hi:
+            continue
         k = bisect.bisect_right(skip_starts, q.num_start) - 1
         if k >= 0 and skip[k][0] <= q.num_start < skip[k][1]:
             continue
         sent = index.at(q.num_start)
         if sent is None:
             continue
-        if sent.paragraph != section_par:
-            # Section state: a heading or a paragraph opening with a review or
-            # plan cue sets the default kind until the next such paragraph.
-            section_par = sent.paragraph
-            first = next((s for s in sents if s.paragraph == sent.paragraph), sent)
-            par_text = text[first.start:first.start + 60]
-            new = _section_of(par_text, krules)
-            if new:
-                section = new
+        section = sections.get(sent.paragraph)
         cs = q.num_start
         while cs > sent.start and text[cs - 1] not in orules.clause_marks:
             cs -= 1
@@ -322,19 +337,30 @@ def extract_commitments(
         while ce < sent.end and text[ce] not in orules.clause_marks:
             ce += 1
         q_first = min(q.start, q.num_start)
-        obj, side = cut_object(text[cs:q_first], text[q.end:ce], q.unit, orules)
-        if side == "none" or (q.unit in ("%", "个百分点") and obj in orules.change_verbs):
+        obj, side = cut_object(text[cs:q_first], text[q.end:ce], q.unit or "个", orules)
+        prev_start = q_first
+        if side == "none" or obj in orules.change_verbs or (
+                side == "before" and obj[0] in "比较"):
+            # 国内生产总值达到67.7万亿元，增长6.9% / 财政赤字…，比上年增加1500亿元:
+            # the subject is the previous clause's object.
             prev = last_object.get(sent.start)
-            verb = obj if obj else ""
             if prev:
-                obj, side = prev + verb, "previous-clause"
+                obj, side, prev_start = prev[0] + obj, "previous-clause", prev[1]
         if not obj:
             continue  # a number with no object is not a commitment we can title
+        unit = q.unit
+        if not unit:
+            # 农村贫困人口减少1000万以上, 6600多万农村人口: persons by their object.
+            if not regex.search(r"人口|人数|劳动力|就业|群众|农民|居民|职工|学生", obj):
+                continue
+            unit = "人"
         if side == "before":
             ostart = text.rfind(obj, cs, q_first)
             qs, qe = (ostart if ostart >= 0 else q_first), q.end
         elif side == "after":
             qs, qe = q_first, text.find(obj, q.end, ce) + len(obj)
+        elif side == "previous-clause":
+            qs, qe = prev_start, q.end
         else:
             qs, qe = q_first, q.end
         if side in ("before", "after"):
@@ -343,7 +369,7 @@ def extract_commitments(
                 if base.endswith(v) and len(base) > len(v):
                     base = base[: -len(v)]
                     break
-            last_object[sent.start] = base
+            last_object[sent.start] = (base, qs)
         kind, kind_rule = _kind(text, sent, q, ce, section, krules)
         year, year_rule = _year(text, sent, q, kind, ctx, krules)
         os_, oe = nt.span(qs, qe)
@@ -357,7 +383,7 @@ def extract_commitments(
             "year": year,
             "value": q.value,
             "value_max": q.value_max,
-            "unit": q.unit,
+            "unit": unit,
             "qualifier": q.qualifier,
             "object": obj,
             "category": categorise(obj, text[qs:qe], crules),
@@ -390,6 +416,6 @@ def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
     years = [int(m.group(1)) for m in _YEAR.finditer(text, par_start, sent.start)]
     if years:
         return years[-1], "paragraph"
-    if ctx.year is not None and regex.search("去年|上年|过去一年", before):
+    if ctx.year is not None and regex.search("(?<![比较同于])(?:去年|上年)|过去一年", before):
         return ctx.year - 1, "cue"
     return (ctx.review_year if ctx.review_year is not None else ctx.year), "review"

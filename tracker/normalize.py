@@ -150,8 +150,12 @@ def normalise(original: str, *, column_layout: bool | None = None) -> NormalText
         if s == 0 or e == len(t):
             cuts.append((s, e))
             continue
-        if column_layout and prev not in _TERMINAL:
-            cuts.append((s, e))  # a column break inside a sentence
+        nxt = t[e]
+        if (column_layout and prev not in _TERMINAL) or (
+                (prev.isdigit() or prev == ".") and not nxt.isdigit() and nxt not in "\n"):
+            # A column break inside a sentence, or a number split from its
+            # unit (74.4⏎万亿元) by a page's markup.
+            cuts.append((s, e))
         else:
             nl = t.index("\n", s)
             if nl > s:

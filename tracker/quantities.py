@@ -80,7 +80,9 @@ class Quantity:
     Fields: ``value`` (float, in ``unit``; magnitudes folded in: 5.97亿元 ->
     597000000.0 元), ``value_max`` (high end of a range, else None), ``unit``
     (normalised: 元, %, 人, 个…), ``qualifier`` (one of :data:`QUALIFIERS`),
-    ``start``/``end`` (normalised offsets of the number through its unit and
+    ``unit`` is "" for a bare 万/亿 number (1000万以上) whose unit the
+    object must supply.  ``start``/``end`` (normalised offsets of the number
+    through its unit and
     any qualifier word), ``num_start`` (where the numeral begins), ``surface``
     (the matched text), ``unit_rule`` (the unit's line in units.toml).
     """
@@ -246,7 +248,9 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
     for m in rules.anchor.finditer(text):
         unit_surface = m.group("unit")
         pct = m.group("pct")
-        if not unit_surface and not pct:
+        implicit = (not unit_surface and not pct and m.group("mag") in ("万", "亿")
+                    and m.group("num")[0].isdigit())
+        if not unit_surface and not pct and not implicit:
             continue
         if unit_surface and pct:
             continue  # 百分之 takes no further unit
@@ -259,7 +263,9 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
         if numeral in ("十", "百", "千") and not m.group("mag"):
             continue  # 十大, 百日: bare 十/百/千 + measure word is a set phrase
         unit = rules.by_surface[unit_surface] if unit_surface else None
-        unit_name = unit.unit if unit else "%"
+        # 1000万以上 with no unit: the unit comes from the object (人口 -> 人),
+        # decided by the caller; "" marks it.
+        unit_name = unit.unit if unit else ("" if implicit else "%")
         factor = unit.factor if unit else 1.0
         mag = m.group("mag")
         try:
@@ -300,4 +306,5 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
             continue
         yield Quantity(value, value_max, unit_name, qualifier, min(q_start, m.start()), q_end,
                        num_start, unit_end, text[m.start():m.end()], numeral,
-                       unit_surface or "百分之", f"units.toml:{unit.line}" if unit else "百分之")
+                       unit_surface or ("" if implicit else "百分之"),
+                       f"units.toml:{unit.line}" if unit else ("implicit" if implicit else "百分之"))

@@ -26,9 +26,11 @@ _THIS_YEAR_IS = regex.compile(r"((?:19|20)\d\d)年(?:是|为)|今年是((?:19|20
 _TITLE_YEAR = regex.compile(r"((?:19|20)\d\d)年")
 _YEAR = regex.compile(r"(?<![\d.到至])((?:19|20)\d\d)\s*年(?!代|前|以前|之前|以来)")
 _REPORT = regex.compile(r"政府工作报告|两会|人代会|人民代表大会")
-_REVIEW = regex.compile(
-    r"^[，,]?\s*(?:[^。；]{0,12}?)(?:全年|累计|实现|完成|取得|兑现|增长|新增|达到)"
-)
+# Past-tense and plan cues counted in the paragraph after a year mention: a
+# paragraph that opens with "2023年，" and then reports 获评/建成/兑现…了 is a
+# review of that year.
+_PAST = regex.compile(r"了|已|实现|完成|获评|成功|建成|兑现|取得|累计|全年|增长|新增")
+_PLAN = regex.compile(r"(?<![主重需只必])要|将(?!近)|力争|计划|争取|确保|拟")
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,9 @@ def infer_year(text: str, *, title: str | None = None, year: int | None = None,
         if pub is not None and y > pub:
             continue
         mentions[y] += 1
-        is_review = bool(_REVIEW.match(text, m.end(), m.end() + 40))
+        par_end = text.find("\n", m.end())
+        window = text[m.end():min(m.end() + 300, par_end if par_end >= 0 else len(text))]
+        is_review = len(_PAST.findall(window)) > len(_PLAN.findall(window))
         review_only[y] = review_only.get(y, True) and is_review
     if mentions:
         latest = max(mentions)

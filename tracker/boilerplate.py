@@ -1,0 +1,91 @@
+"""Web boilerplate around the article body: navigation, metadata, footers.
+
+Scraped pages carry a header (site navigation ``豫都网 > 河南新闻 >``, section
+names, ``发布日期:… 浏览:…``) and a tail (``相关资讯`` lists of other places'
+news, 友情链接, copyright and disclaimer blocks).  Numbers in them belong to
+other documents; extraction runs on the body only.  The markers are data in
+``rules/boilerplate.toml``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from tracker.rules import compile_pattern, read_rule_file
+
+
+@dataclass(frozen=True)
+class Body:
+    """The article body as a normalised ``[start, end)`` range; ``rule``
+    names the header and footer rules that fired (empty when none)."""
+
+    start: int
+    end: int
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class BoilerplateRules:
+    """``rules/boilerplate.toml`` compiled."""
+
+    header_line: regex.Pattern[str]
+    footer_line: regex.Pattern[str]
+    header_lines: int
+    footer_min_fraction: float
+
+
+@functools.lru_cache(maxsize=8)
+def load_boilerplate_rules(directory: Path | str | None = None) -> BoilerplateRules:
+    """Load ``rules/boilerplate.toml``; raises :class:`tracker.rules.RuleError`."""
+    keys = ("header_line", "footer_line", "header_lines", "footer_min_fraction", "examples")
+    rf = read_rule_file("boilerplate.toml", {}, top_level=keys, directory=directory)
+    d = rf.data
+    return BoilerplateRules(
+        compile_pattern(rf, d.get("header_line", "(?!)"), "header_line"),
+        compile_pattern(rf, d.get("footer_line", "(?!)"), "footer_line"),
+        int(d.get("header_lines", 10)),
+        float(d.get("footer_min_fraction", 0.3)),
+    )
+
+
+def strip_boilerplate(text: str, rules: BoilerplateRules | None = None) -> Body:
+    """Body range of normalised ``text`` (paragraphs split on ``\\n``).
+
+    Header: among the first ``header_lines`` lines, everything up to and
+    including the last line matching ``header_line`` is dropped, provided
+    every other line before it is short (a title line of a real article is
+    kept).
+    Footer: the body ends at the first line matching ``footer_line`` that
+    starts after ``footer_min_fraction`` of the text.
+    """
+    rules = rules or load_boilerplate_rules()
+    lines = []
+    pos = 0
+    for line in text.split("\n"):
+        lines.append((pos, pos + len(line), line))
+        pos += len(line) + 1
+    start, end, fired = 0, len(text), []
+    cut = -1
+    long_seen = False
+    for i, (_, _, line) in enumerate(lines[: rules.header_lines]):
+        if line.strip() and rules.header_line.search(line, timeout=1.0):
+            if not long_seen:
+                cut = i
+        elif len(line.strip()) > 30:
+            long_seen = True
+    if cut >= 0:
+        start = lines[cut][1] + 1 if cut + 1 < len(lines) else len(text)
+        fired.append("header")
+    floor = int(len(text) * rules.footer_min_fraction)
+    for s, _, line in lines:
+        if s >= max(floor, start) and rules.footer_line.search(line, timeout=1.0):
+            end = s
+            fired.append("footer")
+            break
+    if end < start:
+        start, end = 0, len(text)
+    return Body(start, end, "+".join(fired))

@@ -1,0 +1,237 @@
+"""The ``tracker`` command line: one verb per job.
+
+    tracker extract PATH... --out DIR     records from documents
+    tracker report [PATH...]              records + per-locality tables (seeds/ by default)
+    tracker eval GOLD PRED                score against a gold file
+    tracker rules check                   validate rule files and run their examples
+
+Exit codes: 0 all fine; 1 some inputs failed (the rest is written); 2 usage
+or rule-file error.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker import PROJECT_ROOT
+from tracker.rules import RuleError
+
+app = typer.Typer(
+    help=(
+        "Find slogans and numeric commitments (pledges and reported results) in Chinese "
+        "government texts, and tabulate them per locality and year.\n\n"
+        "Start with `tracker report` (runs on the bundled seeds/), then "
+        "`tracker extract YOUR_FOLDER --out out/`."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="Inspect and check the rule files in rules/.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+class Fmt(str, Enum):
+    csv = "csv"
+    xlsx = "xlsx"
+    parquet = "parquet"
+    jsonl = "jsonl"
+    sqlite = "sqlite"
+
+
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Files or folders (searched recursively): .txt .md .html .jsonl "
+                        ".pdf .docx; a manifest.csv in a folder supplies metadata."),
+]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder (created if missing).")]
+FormatOpt = Annotated[
+    list[Fmt] | None,
+    typer.Option("--format", "-f", help="Table format; repeat for several. Default csv."),
+]
+DocIdOpt = Annotated[
+    str | None,
+    typer.Option("--doc-id", help="doc_id template over document fields, e.g. 'gwr_{year}' "
+                                  "for a JSONL without ids (fields: stem line year title "
+                                  "locality date id)."),
+]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes; 0 = all cores.")]
+ExcelOpt = Annotated[bool, typer.Option("--excel", help="Write CSV with a BOM so Excel and "
+                                                        "WPS open Chinese text correctly.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v",
+                                          help="Also print every input error as it happens.")]
+
+
+def _fail(msg: str) -> typer.Exit:
+    typer.echo(f"tracker: {msg}", err=True)
+    return typer.Exit(2)
+
+
+def _preload_rules() -> None:
+    """Load every rule file once, so a broken rule stops the run up front."""
+    from tracker.boilerplate import load_boilerplate_rules
+    from tracker.commitments import load_category_rules, load_kind_rules, load_object_rules
+    from tracker.indicators import load_indicators
+    from tracker.quantities import load_quantity_rules
+    from tracker.slogans import load_slogan_rules
+
+    for load in (load_quantity_rules, load_object_rules, load_kind_rules, load_category_rules,
+                 load_indicators, load_boilerplate_rules, load_slogan_rules):
+        load()
+
+
+def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: str | None,
+             jobs: int, excel: bool, quiet: bool, verbose: bool, *, aggregate: bool,
+             html: bool = False) -> int:
+    from tracker.pipeline import run
+    from tracker.progress import progress
+    from tracker.tables import by_locality, slogans_by_locality
+    from tracker.writers import write_tables
+
+    try:
+        _preload_rules()
+    except RuleError as exc:
+        raise _fail(str(exc)) from None
+    for p in paths:
+        if not p.exists():
+            typer.echo(f"tracker: {p}: no such file or folder", err=True)
+    with progress(quiet=quiet) as tick:
+        result = run(paths, doc_id_template=doc_id, jobs=jobs, on_item=tick)
+    tables = dict(result.tables)
+    if aggregate:
+        tables["by_locality"] = by_locality(tables["commitments"])
+        tables["slogans_by_locality"] = slogans_by_locality(tables["slogans"])
+    fmts = [f.value for f in formats] if formats else ["csv"]
+    try:
+        written = write_tables(tables, out, fmts, excel_bom=excel)
+        if html:
+            from tracker.html_report import write_html
+
+            written.append(write_html(tables, out / "report.html"))
+    except OSError as exc:
+        raise _fail(f"{out}: cannot write outputs: {exc.strerror or exc}") from None
+    errors = tables["errors"]
+    for row in errors.iter_rows(named=True):
+        if verbose or not quiet:
+            where = row["path"] + (f":{row['line']}" if row["line"] is not None else "")
+            typer.echo(f"{where}: {row['message']}", err=True)
+    if not quiet:
+        docs = tables["documents"]
+        typer.echo(
+            f"{docs.height} documents, {tables['commitments'].height} commitments, "
+            f"{tables['slogans'].height} slogan rows, {errors.height} errors")
+        typer.echo(f"wrote {len(written)} files to {out}/: "
+                   + ", ".join(sorted(p.name for p in written)))
+    return 1 if errors.height else 0
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help=PathsArg.__metadata__[0].help)],
+    out: OutOpt = Path("out"),
+    fmt: FormatOpt = None,
+    doc_id: DocIdOpt = None,
+    jobs: JobsOpt = 1,
+    excel: ExcelOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Extract commitments and slogans from documents.
+
+    Writes commitments, slogans, expansions, documents and errors tables to
+    --out.  Example: tracker extract reports/2024/ --out out/ --format xlsx
+    """
+    raise typer.Exit(_extract(paths, out, fmt, doc_id, jobs, excel, quiet, verbose,
+                              aggregate=False))
+
+
+@app.command()
+def report(
+    paths: PathsArg = None,
+    out: OutOpt = PROJECT_ROOT / "reports",
+    fmt: FormatOpt = None,
+    doc_id: DocIdOpt = None,
+    jobs: JobsOpt = 1,
+    excel: ExcelOpt = False,
+    html: Annotated[bool, typer.Option("--html", help="Also write report.html, a "
+                                                      "self-contained page with charts.")] = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Extract, then add per-locality tables (by_locality, slogans_by_locality).
+
+    With no PATH it runs on the bundled seeds/ and writes to reports/.
+    Example: tracker report my_reports/ --out my_tables/ --format xlsx --html
+    """
+    paths = paths or [PROJECT_ROOT / "seeds"]
+    raise typer.Exit(_extract(paths, out, fmt, doc_id, jobs, excel, quiet, verbose,
+                              aggregate=True, html=html))
+
+
+class Scope(str, Enum):
+    doc = "doc"
+    para = "para"
+
+
+@app.command("eval")
+def eval_(
+    gold: Annotated[Path, typer.Argument(help="Gold CSV in ANNOTATION.md's format "
+                                              "(commitments or slogans).")],
+    pred: Annotated[Path, typer.Argument(help="An extraction folder or a predictions CSV.")],
+    scope: Annotated[Scope, typer.Option(help="para: count precision only in paragraphs "
+                                              "that hold gold quotes.")] = Scope.doc,
+    show: Annotated[int, typer.Option(help="How many misses and extras to list.")] = 10,
+) -> None:
+    """Score predictions against gold: precision, recall, F1, field accuracy.
+
+    Example: tracker eval ../shared/gold/seeds_commitments.csv out/
+    """
+    from tracker.evaluate import evaluate
+
+    try:
+        score = evaluate(gold, pred, scope=scope.value)
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(score.summary())
+    cols = (("doc_id", "value", "unit", "quote") if score.kind == "commitments"
+            else ("doc_id", "locality", "slogan", "form"))
+    for label, rows in (("miss", score.misses), ("extra", score.extras)):
+        for r in rows[:show]:
+            typer.echo(f"  {label}: " + " | ".join(str(r.get(c, "")).replace("\n", "⏎")
+                                                   for c in cols))
+        if len(rows) > show:
+            typer.echo(f"  … {len(rows) - show} more {label}es" if label == "miss"
+                       else f"  … {len(rows) - show} more extras")
+
+
+@rules_app.command("check")
+def rules_check() -> None:
+    """Load every rule file and run each rule's examples through the extractor.
+
+    Prints each failing example with its rule file and line; exit 1 if any
+    fails, 2 if a rule file cannot be loaded.
+    """
+    from tracker.rulecheck import check_all
+
+    try:
+        failures, checked = check_all()
+    except RuleError as exc:
+        raise _fail(str(exc)) from None
+    for f in failures:
+        typer.echo(f, err=True)
+    typer.echo(f"{checked} examples checked, {len(failures)} failed")
+    raise typer.Exit(1 if failures else 0)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(prog_name="tracker")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
