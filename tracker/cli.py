@@ -12,7 +12,7 @@ or rule-file error.
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -36,7 +36,7 @@ rules_app = typer.Typer(help="Inspect and check the rule files in rules/.", no_a
 app.add_typer(rules_app, name="rules")
 
 
-class Fmt(str, Enum):
+class Fmt(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
     parquet = "parquet"
@@ -174,7 +174,7 @@ def report(
                               aggregate=True, html=html))
 
 
-class Scope(str, Enum):
+class Scope(StrEnum):
     doc = "doc"
     para = "para"
 

@@ -76,7 +76,7 @@ def _score_divisions(gaz: Gazetteer, text: str, title: str) -> Counter[Division]
         if not part:
             continue
         mentions = gaz.find(part)
-        for m, div in zip(mentions, gaz.resolve_mentions(mentions), strict=False):
+        for _m, div in zip(mentions, gaz.resolve_mentions(mentions), strict=False):
             if div is not None:
                 counts[div] += weight
     return counts

@@ -107,7 +107,8 @@ def _process(doc: Document) -> DocResult:
     return DocResult(row, commitments, slogans, expansions)
 
 
-def _slogan_rows(doc: Document, nt, mentions, locality_at: Callable, year: int | None) -> list[dict]:
+def _slogan_rows(doc: Document, nt, mentions, locality_at: Callable,
+                 year: int | None) -> list[dict]:
     """One row per (locality block, canonical slogan): count and first offset."""
     groups: dict[tuple[str | None, str], list] = defaultdict(list)
     for m in mentions:

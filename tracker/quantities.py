@@ -307,4 +307,5 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
         yield Quantity(value, value_max, unit_name, qualifier, min(q_start, m.start()), q_end,
                        num_start, unit_end, text[m.start():m.end()], numeral,
                        unit_surface or ("" if implicit else "百分之"),
-                       f"units.toml:{unit.line}" if unit else ("implicit" if implicit else "百分之"))
+                       f"units.toml:{unit.line}" if unit
+                       else ("implicit" if implicit else "百分之"))
