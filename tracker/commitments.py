@@ -192,8 +192,8 @@ def cut_object(clause_before: str, clause_after: str, unit: str,
         changed = False
         for w in rules.strip_trailing:
             if before.endswith(w) and len(before) > len(w):
-                if unit in ("%", "个百分点") and w in rules.change_verbs:
-                    continue
+                if w in rules.change_verbs and (unit in ("%", "个百分点") or before[0] in "比较"):
+                    continue  # 国内生产总值增长 / 比上年增加: the change is the object
                 before = before[: -len(w)]
                 changed = True
                 break

@@ -1,0 +1,66 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.conftest import seed_text
+from tracker.normalize import is_column_layout, normalise
+
+
+def test_spaces_in_numbers_and_chinese_are_removed():
+    assert normalise("跨境电商实现产值 5.97 亿元").text == "跨境电商实现产值5.97亿元"
+    assert normalise("森 林 防 火").text == "森林防火"
+    assert normalise("发布日期:2025-08-12 00:47:04").text == "发布日期:2025-08-12 00:47:04"
+
+
+def test_fullwidth_digits_and_signs():
+    assert normalise("增长６．５％－７％").text == "增长6.5%-7%"
+
+
+def test_traditional_to_simplified_keeps_offsets():
+    original = "國內生產總值增長7%左右"
+    nt = normalise(original)
+    assert nt.text == "国内生产总值增长7%左右"
+    s, e = nt.span(nt.text.index("7"), nt.text.index("右") + 1)
+    assert original[s:e] == "7%左右"
+
+
+def test_newspaper_columns_are_joined_mid_word_and_mid_quote():
+    original = seed_text("003")
+    assert is_column_layout(original)
+    nt = normalise(original)
+    assert "在产业“四地”建设中积极作为" in nt.text
+    i = nt.text.index("调解矛盾纠纷1652件")
+    s, e = nt.span(i, i + len("调解矛盾纠纷1652件"))
+    assert original[s:e] == "调解矛盾纠\n纷1652件"
+
+
+def test_web_paragraphs_are_kept():
+    nt = normalise(seed_text("002"))
+    assert "\n" in nt.text
+    assert not is_column_layout(seed_text("002"))
+
+
+def test_number_split_from_its_unit_by_markup_is_joined():
+    assert normalise("国内生产总值达到74.4\n\u200b\n万亿元，增长6.7%").text.startswith(
+        "国内生产总值达到74.4万亿元")
+
+
+@given(st.text(alphabet=st.sampled_from(list("城西区 新建6个１２３％。，\n\t“”國內５.亿元") + ["\u3000"]),
+               max_size=80))
+def test_offsets_always_map_back(original):
+    nt = normalise(original)
+    assert len(nt.text) <= len(original)
+    for i in range(len(nt.text)):
+        j = nt.to_original(i)
+        assert 0 <= j < len(original)
+    for i in range(len(nt.text)):
+        for k in range(i + 1, min(len(nt.text), i + 5) + 1):
+            s, e = nt.span(i, k)
+            assert 0 <= s <= e <= len(original)
+
+
+@given(st.text(max_size=200))
+def test_any_unicode_normalises(original):
+    nt = normalise(original)
+    if nt.text:
+        s, e = nt.span(0, len(nt.text))
+        assert 0 <= s <= e <= len(original)
