@@ -114,3 +114,15 @@ def test_extraction_offsets_are_valid_and_values_finite(text):
     for r in records(text):
         assert text[r["start"]:r["end"]] == r["quote"]
         assert r["value"] == r["value"] and abs(r["value"]) < float("inf")
+
+
+def test_distributive_sum_over_listed_places():
+    r = one("今年将在主城区和信义产业园区分别规划新建一所九年一贯制学校", year=2021)
+    assert (r["value"], r["unit"], r["object"]) == (2, "所", "九年一贯制学校")
+    assert r["quote"] == "分别规划新建一所九年一贯制学校"
+    assert "distributive:2" in r["rule"]
+
+
+def test_list_total_is_one_record():
+    r = one("建设完成西庄初级中学、新建高中、新建幼儿园和苏店九年一贯制4所学校。", year=2021)
+    assert (r["value"], r["object"]) == (4, "学校")

@@ -370,6 +370,15 @@ def extract_commitments(
                     base = base[: -len(v)]
                     break
             last_object[sent.start] = (base, qs)
+        value, value_max, distributive = q.value, q.value_max, ""
+        n = _distributive_count(text[cs:q_first])
+        if n > 1:
+            # 在主城区和信义产业园区分别规划新建一所学校: one per place listed.
+            value *= n
+            value_max = value_max * n if value_max is not None else None
+            distributive = f" distributive:{n}"
+            d = text.rfind("分别", cs, q_first)
+            qs = min(qs, d)
         kind, kind_rule = _kind(text, sent, q, ce, section, krules)
         year, year_rule = _year(text, sent, q, kind, ctx, krules)
         os_, oe = nt.span(qs, qe)
@@ -381,8 +390,8 @@ def extract_commitments(
             "locality": loc,
             "kind": kind,
             "year": year,
-            "value": q.value,
-            "value_max": q.value_max,
+            "value": value,
+            "value_max": value_max,
             "unit": unit,
             "qualifier": q.qualifier,
             "object": obj,
@@ -390,12 +399,26 @@ def extract_commitments(
             "quote": quote,
             "start": os_,
             "end": oe,
-            "rule": f"{q.unit_rule} object:{side} kind:{kind_rule} year:{year_rule}",
+            "rule": f"{q.unit_rule} object:{side} kind:{kind_rule} year:{year_rule}"
+                    f"{distributive}",
             "locality_code": code,
             "speaker": speaker,
             "year_source": ctx.year_source if year_rule in ("doc", "review") else "text",
         })
     return records
+
+
+_DISTRIBUTIVE = regex.compile(r"(?:在|于|为|给)?([^，,。；;在于]{2,40}?)分别[^，,。；;]{0,8}$")
+
+
+def _distributive_count(clause_before: str) -> int:
+    """Number of places or items listed before 分别 in the clause (A和B分别…
+    -> 2, A、B、C分别… -> 3), or 0 when there is no 分别."""
+    m = _DISTRIBUTIVE.search(clause_before)
+    if not m:
+        return 0
+    items = regex.split(r"和|、|及|与|以及", m.group(1))
+    return len([i for i in items if i])
 
 
 def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,

@@ -68,6 +68,7 @@ class Exclusion:
     before: regex.Pattern[str] | None
     after: regex.Pattern[str] | None
     numeral: regex.Pattern[str] | None
+    units: frozenset[str]
     examples: tuple[str, ...]
     counter_examples: tuple[str, ...]
     line: int | None
@@ -163,7 +164,8 @@ def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
 
     xf = read_rule_file(
         "exclusions.toml",
-        {"exclusion": {"name", "before", "after", "numeral", "examples", "counter_examples"}},
+        {"exclusion": {"name", "before", "after", "numeral", "units", "examples",
+                       "counter_examples"}},
         directory=directory,
     )
     excl = []
@@ -176,6 +178,7 @@ def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
         if not any(pats.values()):
             raise xf.error(f"exclusion {name!r} needs `before`, `after` or `numeral`", name)
         excl.append(Exclusion(name, pats["before"], pats["after"], pats["numeral"],
+                              frozenset(string_list(xf, e.get("units", []), f"{name}.units")),
                               _examples(xf, e, "examples", "exclusion"),
                               _examples(xf, e, "counter_examples", "exclusion"),
                               xf.line(f'"{name}"')))
@@ -217,11 +220,13 @@ def _qualifier_before(text: str, start: int, rules: QuantityRules) -> tuple[str 
     return None, start
 
 
-def _excluded(text: str, q_start: int, num_start: int, unit_end: int, numeral: str,
+def _excluded(text: str, num_start: int, unit_end: int, numeral: str, unit: str,
               rules: QuantityRules) -> str | None:
     before = text[max(0, num_start - 12):num_start]
-    after = text[unit_end:unit_end + 12]
+    after = text[unit_end:unit_end + 24]
     for ex in rules.exclusions:
+        if ex.units and unit not in ex.units:
+            continue
         try:
             if ex.numeral and not ex.numeral.search(numeral, timeout=REGEX_TIMEOUT):
                 continue
@@ -302,7 +307,7 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
                 continue  # 5-3: not a range (a date, a code)
             qualifier = "range"
         unit_end = m.end()
-        if _excluded(text, q_start, num_start, unit_end, numeral, rules):
+        if _excluded(text, num_start, unit_end, numeral, unit_name, rules):
             continue
         yield Quantity(value, value_max, unit_name, qualifier, min(q_start, m.start()), q_end,
                        num_start, unit_end, text[m.start():m.end()], numeral,
