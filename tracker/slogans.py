@@ -798,9 +798,5 @@ __all__ = [
     "find_slogans",
     "is_numbered",
     "load_slogan_rules",
-    "slogan_rules_check",
     "slogan_rows",
 ]
-
-#: Alias so ``tracker rules check`` can import a uniformly named entry point.
-slogan_rules_check = check_slogan_rules
