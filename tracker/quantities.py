@@ -191,7 +191,7 @@ def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
     anchor = regex.compile(
         rf"(?P<pct>百分之)?(?P<num>{_NUM})"
         rf"(?:(?P<unit0>%|{unit_alt})?{_RANGE_SEP}(?P<num2>{_NUM}))?"
-        rf"(?P<inside>{inside_alt})?(?P<mag>[十百千万亿]*)(?P<inside2>{inside_alt})?"
+        rf"(?P<inside>{inside_alt})?(?P<mag>(?:[十百千万亿](?![瓦克米]))*)(?P<inside2>{inside_alt})?"
         rf"(?P<unit>{unit_alt})?"
     )
     before_words = tuple(sorted(((w, q.qualifier) for q in quals for w in q.before),
