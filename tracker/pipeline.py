@@ -120,9 +120,11 @@ def _slogan_rows(doc: Document, nt, mentions, locality_at: Callable,
         form = ("quoted+numbered" if "quoted+numbered" in forms or
                 {"quoted", "numbered"} <= forms else ms[0][0].form)
         first = ms[0][0]
+        s, e = nt.span(first.start, first.end)
+        context = doc.text[max(0, s - 30):e + 30].replace("\n", " ").strip()
         rows.append({"doc_id": doc.doc_id, "locality": loc, "slogan": slogan, "form": form,
-                     "count": len(ms), "start": nt.span(first.start, first.end)[0],
-                     "year": year, "locality_code": ms[0][1], "rule": first.rule})
+                     "count": len(ms), "start": s, "year": year, "locality_code": ms[0][1],
+                     "rule": first.rule, "context": context})
     rows.sort(key=lambda r: (r["start"], r["slogan"]))
     return rows
 
