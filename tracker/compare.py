@@ -449,7 +449,7 @@ def _sorted_diff(rows: list[dict]) -> pl.DataFrame:
     order = {c: i for i, c in enumerate(CHANGES)}
     kinds = {"pledge": 0, "achievement": 1, "slogan": 2}
     rows.sort(key=lambda r: (r["locality"] or "", order[r["change"]],
-                             kinds.get(r["kind"] or "", 3), r["key"], r["unit"] or ""))
+                             kinds.get(r["kind"] or "", 3), r["key"], r.get("unit") or ""))
     return frame(rows, DIFF_SCHEMA)
 
 
