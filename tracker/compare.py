@@ -82,6 +82,7 @@ class CompareRules:
     partly_points: float
     partly_relative: float
     multi_year: regex.Pattern[str] | None
+    count_better: str | None
     key_examples: tuple[str, ...]
     multi_year_examples: tuple[str, ...]
     judge_examples: tuple[str, ...]
@@ -104,7 +105,7 @@ def load_compare_rules(directory: Path | str | None = None) -> CompareRules:
         directory=directory,
         top_level=("strip", "min_key_chars", "generic", "key_examples", "about_points",
                    "about_relative", "partly_points", "partly_relative", "multi_year",
-                   "multi_year_examples", "judge_examples"),
+                   "multi_year_examples", "judge_examples", "count_better"),
     )
     d = rf.data
     strip = tuple(compile_pattern(rf, p, "strip pattern")
@@ -127,6 +128,9 @@ def load_compare_rules(directory: Path | str | None = None) -> CompareRules:
     min_chars = d.get("min_key_chars", 2)
     if not isinstance(min_chars, int) or isinstance(min_chars, bool):
         raise rf.error("min_key_chars must be an integer", "min_key_chars")
+    count_better = d.get("count_better", "higher") or None
+    if count_better not in (None, "higher", "lower"):
+        raise rf.error('count_better must be "higher", "lower" or ""', "count_better")
     return CompareRules(
         strip=strip, synonyms=tuple(synonyms),
         generic=frozenset(string_list(rf, d.get("generic", []), "generic")),
@@ -136,6 +140,7 @@ def load_compare_rules(directory: Path | str | None = None) -> CompareRules:
         partly_points=_number(rf, "partly_points", 0.5),
         partly_relative=_number(rf, "partly_relative", 0.10),
         multi_year=regex.compile("|".join(regex.escape(w) for w in my)) if my else None,
+        count_better=count_better,
         key_examples=string_list(rf, d.get("key_examples", []), "key_examples"),
         multi_year_examples=string_list(rf, d.get("multi_year_examples", []),
                                         "multi_year_examples"),
@@ -223,11 +228,14 @@ def judge(qualifier: str | None, target: float | None, target_max: float | None,
     Returns ``(status, ratio, reason)``: status is met, partly, missed or
     ``no result found``; ``ratio`` is achieved/target (target = ``value``, the
     lower bound of a range), rounded to 4 places; ``reason`` says why in words.
-    Semantics are in ``rules/compare.toml`` (tolerances, directions).
+    ``better`` None with a unit other than % falls back to the rules'
+    ``count_better``.  Semantics are in ``rules/compare.toml``.
     """
     rules = rules or load_compare_rules()
     if achieved is None or target is None or math.isnan(achieved):
         return "no result found", None, ""
+    if better is None and unit != "%":
+        better = rules.count_better
     ratio = round(achieved / target, 4) if target else None
     pct = unit == "%"
     tol = rules.about_points if pct else rules.about_relative * abs(target)
@@ -494,6 +502,8 @@ def track(commitments: pl.DataFrame, *, locality: str | None = None,
     rows = []
     for r in j.iter_rows(named=True):
         better = better_direction(r["key"], rules)
+        if better is None and r["unit"] != "%":
+            better = rules.count_better
         status, ratio, reason = judge(r["qualifier"], r["value"], r["value_max"],
                                       r["achieved_value"], r["unit"], better, rules)
         rows.append({
