@@ -114,3 +114,14 @@ def test_unknown_path_is_an_error_row_and_exit_1(tmp_path):
     assert r.exit_code == 1
     errs = rows(tmp_path / "o" / "errors.csv")
     assert len(errs) == 1 and "missing.txt" in errs[0]["path"]
+
+
+def test_slogans_browser_lists_counts_localities_and_context(tmp_path):
+    r = runner.invoke(app, ["slogans", str(SEEDS), "--grep", "四地", "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert "四地" in r.output
+    index = rows(tmp_path / "slogan_index.csv")
+    four = next(x for x in index if x["slogan"] == "四地")
+    assert int(four["count"]) >= 10 and int(four["documents"]) == 2
+    assert "西宁市城西区" in four["localities"] and "四地" in four["context"]
+    assert all("四地" in x["slogan"] for x in index)
