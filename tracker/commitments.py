@@ -243,9 +243,30 @@ _YEAR = regex.compile(r"(?<![\d.])((?:19|20)\d\d)年(?!代|度预算)")
 _TARGET_YEAR = regex.compile(r"(?:到|至|在)((?:19|20)\d\d)年")
 
 
+_PLAN = regex.compile(r"“?十([一二三四五六七八九])五”?(?:时期|期间|规划|末|以来|的?主要目标)")
+_PAST_YEAR = regex.compile(r"(?<![比较于到至在])((?:19|20)\d\d)年(?![底末]?(?:的|前))")
+
+
+def plan_end_year(digit: str) -> int:
+    """Last year of the 十N五 five-year plan (十三五 -> 2020, 十四五 -> 2025)."""
+    n = 10 + "一二三四五六七八九".index(digit) + 1
+    return 1970 + 5 * (n - 3)
+
+
 def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str | None,
-          rules: KindRules) -> tuple[str, str]:
+          rules: KindRules, doc_year: int | None = None) -> tuple[str, str]:
     before = text[sent.start:q.num_start]
+    if doc_year is not None:
+        plans = list(_PLAN.finditer(before))
+        if plans:
+            plan = plans[-1]
+            # 十三五时期的主要目标 in a 2016 report plans; 十二五时期 reviews.
+            end = plan_end_year(plan.group(1))
+            return ("pledge" if end > doc_year else "achievement"), f"plan:{end}"
+        # 2012年，…全面实现年初确定的主要目标，国内生产总值增长7.8%: a sentence
+        # dated before the text's own year reports, whatever 目标 says.
+        if any(int(m.group(1)) < doc_year for m in _PAST_YEAR.finditer(before)):
+            return "achievement", "past-year"
     best = None
     for m in rules.strong.finditer(before):
         best = m
@@ -342,6 +363,9 @@ def extract_commitments(
         q_first = min(q.start, q.num_start)
         obj, side = cut_object(text[cs:q_first], text[q.end:ce], q.unit or "个", orules)
         prev_start = q_first
+        unit_rule = qrules.by_surface.get(q.unit_surface)
+        if side == "none" and unit_rule is not None and unit_rule.object:
+            obj, side = unit_rule.object, "unit"  # 13亿多人口: the unit names the object
         if side == "none" or obj in orules.change_verbs or (
                 side == "before" and obj[0] in "比较"):
             # 国内生产总值达到67.7万亿元，增长6.9% / 财政赤字…，比上年增加1500亿元:
@@ -362,6 +386,8 @@ def extract_commitments(
             qs, qe = (ostart if ostart >= 0 else q_first), q.end
         elif side == "after":
             qs, qe = q_first, text.find(obj, q.end, ce) + len(obj)
+        elif side == "unit":
+            qs, qe = q_first, q.end
         elif side == "previous-clause":
             qs, qe = prev_start, q.end
         else:
@@ -382,7 +408,7 @@ def extract_commitments(
             distributive = f" distributive:{n}"
             d = text.rfind("分别", cs, q_first)
             qs = min(qs, d)
-        kind, kind_rule = _kind(text, sent, q, ce, section, krules)
+        kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year)
         year, year_rule = _year(text, sent, q, kind, ctx, krules)
         os_, oe = nt.span(qs, qe)
         quote = original[os_:oe] if original is not None else text[qs:qe]
@@ -427,6 +453,9 @@ def _distributive_count(clause_before: str) -> int:
 def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
           rules: KindRules) -> tuple[int | None, str]:
     before = text[sent.start:q.num_start]
+    plans = list(_PLAN.finditer(before))
+    if plans:
+        return plan_end_year(plans[-1].group(1)), "plan"
     if kind == "pledge":
         targets = list(_TARGET_YEAR.finditer(text, sent.start, q.num_start))
         if targets:

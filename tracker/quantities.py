@@ -29,7 +29,10 @@ from tracker.rules import (
 
 QUALIFIERS = ("exact", "about", "at_least", "at_most", "nearly", "range")
 
-_AR = r"\d+(?:\.\d+)?"
+# Thousands separators (28,049,780 or ２８，０４９，７８０) only with exactly three
+# digits after each separator, so a clause comma between numbers is not read
+# as one.
+_AR = r"\d{1,3}(?:[,，]\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
 _CN = r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
 _NUM = rf"(?:{_AR}|{_CN})"
 _RANGE_SEP = r"(?:-|–|—|~|～|至|到)"
@@ -272,7 +275,9 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
         # A numeral glued to a Latin letter or digit is part of a name (PM2.5, 5G).
         if prev and prev.isascii() and (prev.isalnum() or prev in "./"):
             continue
-        numeral = m.group("num")
+        numeral = m.group("num").replace(",", "").replace("，", "")
+        if len(numeral) > 1 and numeral[0] == "0" and numeral[1].isdigit():
+            continue  # 049: a fragment of a broken number, not a value
         inside = m.group("inside") or m.group("inside2")
         vague = numeral in _BARE and text[num_start - 1:num_start] in rules.vague_words
         if numeral in ("十", "百", "千") and not m.group("mag") and not inside and not vague:
@@ -286,8 +291,8 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
         mag = m.group("mag")
         try:
             value = parse_number(numeral + mag) * factor
-            value_max = (parse_number(m.group("num2") + mag) * factor
-                         if m.group("num2") else None)
+            num2 = (m.group("num2") or "").replace(",", "").replace("，", "")
+            value_max = parse_number(num2 + mag) * factor if num2 else None
         except NumberError:
             continue
         q_end = m.end()
