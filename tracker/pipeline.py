@@ -84,7 +84,8 @@ def _process(doc: Document) -> DocResult:
     nt = normalise(doc.text)
     body = strip_boilerplate(nt.text)
     text = nt.text
-    attribution = attribute(text[body.start:body.end], title=doc.title, locality=doc.locality)
+    attribution = attribute(text, body=(body.start, body.end), title=doc.title,
+                            locality=doc.locality, nt=nt, original=doc.text)
     dy = infer_year(text[body.start:body.end], title=doc.title, year=doc.year, date=doc.date,
                     year_from_metadata="year" in doc.metadata_from)
     mentions = [m for m in find_slogans(text) if body.start <= m.start < body.end]
@@ -103,6 +104,7 @@ def _process(doc: Document) -> DocResult:
     row = _doc_row(doc, locality=attribution.locality, locality_code=attribution.code,
                    year=dy.year, date=doc.date or dy.date, year_source=dy.source,
                    dropped_chars=len(text) - (body.end - body.start),
+                   speaker=attribution.speaker,
                    commitments=len(commitments), slogans=len(slogans))
     return DocResult(row, commitments, slogans, expansions)
 
