@@ -85,13 +85,23 @@ def resolve_name(name: str, gaz: Gazetteer | None = None) -> tuple[str, str | No
     return name, None
 
 
+def _resolve(gaz: Gazetteer, mentions, ctx: set[str] = frozenset()) -> list[Division | None]:
+    """Resolve mentions twice: names settled in the first pass (柳州 ->
+    柳州市, once its historic namesake is ruled out) become context for
+    the ambiguous ones (城中区 -> 柳州市城中区) in the second."""
+    mentions = list(mentions)
+    first = gaz.resolve_mentions(mentions, ctx)
+    more = set(ctx) | {d.code for d in first if d is not None}
+    return gaz.resolve_mentions(mentions, more) if more != set(ctx) else first
+
+
 def _score_divisions(gaz: Gazetteer, text: str, title: str) -> Counter[Division]:
     counts: Counter[Division] = Counter()
     for weight, part in ((3, title), (1, text)):
         if not part:
             continue
         mentions = gaz.find(part)
-        for _m, div in zip(mentions, gaz.resolve_mentions(mentions), strict=False):
+        for _m, div in zip(mentions, _resolve(gaz, mentions), strict=False):
             if div is not None:
                 counts[div] += weight
     return counts
@@ -102,7 +112,7 @@ def _context_codes(gaz: Gazetteer, text: str, title: str, code: str | None) -> s
     decides ambiguous names (城中区 next to 西宁市 -> 西宁市城中区)."""
     ctx = {code} if code and code != NATIONAL_CODE else set()
     for part in (title, text):
-        ctx |= {m.candidates[0].code for m in gaz.find(part) if len(m.candidates) == 1}
+        ctx |= {d.code for d in _resolve(gaz, gaz.find(part), ctx) if d is not None}
     return ctx
 
 
@@ -287,7 +297,7 @@ def _text_unit(gaz: Gazetteer, text: str, ctx: set[str], rules) -> Division | No
     another mentioned unit (西宁市 around 城中区) are skipped; the leader needs
     a weight of 2 and a clear lead."""
     mentions = gaz.find(text)
-    divs = [d for d in gaz.resolve_mentions(mentions, ctx) if d is not None]
+    divs = [d for d in _resolve(gaz, mentions, ctx) if d is not None]
     score: Counter[str] = Counter()
     by_code: dict[str, Division] = {}
     for d in divs:
