@@ -1,15 +1,15 @@
 """Locality, speaker and block attribution on real sentences from the seeds."""
 
 import pytest
-
 from conftest import seed_text
+
 from tracker.boilerplate import strip_boilerplate
 from tracker.commitments import DocContext, extract_commitments
 from tracker.gazetteer import load_gazetteer
 from tracker.localities import Attribution, attribute, resolve_name
 from tracker.normalize import normalise
 from tracker.speakers import find_inline, find_subjects, parse_byline
-from tracker.years import infer_year
+from tracker.years import infer_year, relative_year
 
 
 def _attribute_seed(prefix: str, **kw):
@@ -66,7 +66,8 @@ def test_one_voice_documents_have_a_speaker_and_no_blocks():
 def test_seed_003_two_bylines_pair_with_two_pieces_in_order():
     nt, _, att = _attribute_seed("003")
     assert att.locality == "西宁市城西区"
-    assert _at(nt, att, "城西区将把学习贯彻市两会精神") == ("西宁市城西区", "630104", "区委书记张俊录")
+    first = _at(nt, att, "城西区将把学习贯彻市两会精神")
+    assert first == ("西宁市城西区", "630104", "区委书记张俊录")
     assert _at(nt, att, "23项民生实事全部兑现") == ("西宁市城西区", "630104", "区长袁文")
 
 
@@ -85,7 +86,8 @@ def test_inline_speakers_skip_deputies():
 
 
 def test_chengzhong_is_resolved_from_context():
-    text = "城中区将深入贯彻落实省两会精神，为推动西宁在现代化新青海建设上走在前作表率贡献中区力量。"
+    text = ("城中区将深入贯彻落实省两会精神，"
+            "为推动西宁在现代化新青海建设上走在前作表率贡献中区力量。")
     att = attribute(text)
     assert (att.locality, att.code) == ("西宁市城中区", "630103")
     liuzhou = attribute("城中区将深入贯彻落实自治区两会精神，为柳州高质量发展贡献力量。")
@@ -128,3 +130,25 @@ def test_years_of_seeds():
     nt3 = normalise(seed_text("003"))
     y3 = infer_year(nt3.text)
     assert (y3.year, y3.review_year) == (2024, 2023)
+
+
+@pytest.mark.parametrize("text,year,expected", [
+    ("上党区将新建6个社区养老服务中心", 2021, None),
+    ("明年将新建6个社区养老服务中心", 2021, 2022),
+    ("确保今后5年发展目标如期实现，新建", 2017, 2021),
+    ("“十四五”期间新增", 2021, 2025),
+    ("去年完成", 2024, 2023),
+    ("比去年增长", 2024, None),
+])
+def test_relative_years(text, year, expected):
+    got = relative_year(text, year)
+    assert (got[0] if got else None) == expected
+
+
+def test_pledge_years_from_relative_cues():
+    nt = normalise("明年将新建6个社区养老服务中心。“十四五”期间新增学位1155个。"
+                   "去年完成技能培训1万人。")
+    recs = extract_commitments(nt, DocContext("t", year=2021, review_year=2020,
+                                              year_source="inferred"))
+    got = [(r["value"], r["year"], r["year_source"]) for r in recs]
+    assert got == [(6, 2022, "inferred"), (1155, 2025, "text"), (10000, 2020, "inferred")]
