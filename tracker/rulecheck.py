@@ -164,4 +164,7 @@ def check_all() -> tuple[list[str], int]:
     for msg in check_slogan_rules():
         failures.append(msg)
     checked += 1
-    return failures, checked
+    from tracker.compare import check_compare_rules
+
+    compare_failures, compare_checked = check_compare_rules()
+    return failures + compare_failures, checked + compare_checked
