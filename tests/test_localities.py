@@ -152,3 +152,11 @@ def test_pledge_years_from_relative_cues():
                                               year_source="inferred"))
     got = [(r["value"], r["year"], r["year_source"]) for r in recs]
     assert got == [(6, 2022, "inferred"), (1155, 2025, "text"), (10000, 2020, "inferred")]
+
+
+def test_boilerplate_footer_and_header_are_dropped():
+    nt = normalise(seed_text("001"))
+    body = strip_boilerplate(nt.text)
+    kept = nt.text[body.start:body.end]
+    assert kept.startswith("撸起袖子加油干——访新当选市长张宇松")
+    assert "版权" not in kept and "转载请注明出处" not in kept and "豫都网 >" not in kept

@@ -1,13 +1,25 @@
-"""Which locality's government speaks in a document.
+"""Which locality's government speaks in each part of a document.
 
-Input: normalised text and metadata.  Output: a :class:`Attribution` with a
-document-level locality (full name, GB/T 2260 code) and, for documents that
-quote several units' heads in turn, per-block localities.
+Input: normalised text (with its article ``body`` range), metadata, and the
+original text for line structure.  Output: an :class:`Attribution` with a
+document-level locality (full name, current GB/T 2260 code), the main
+speaker, and — for pages that quote several units' heads in turn — blocks
+``(start, locality, code, speaker)``.
 
-The document-level rule: a manifest or JSONL ``locality`` wins; otherwise the
+Document level: a manifest or JSONL ``locality`` wins; otherwise the
 division mentioned most in the title and body, preferring the most specific
 unit among those mentioned often (a district interview mentions its city
-too).  National work reports (国务院政府工作报告) are ``全国``.
+too); national work reports (国务院政府工作报告) are ``全国``; a page whose
+blocks belong to several counties of one prefecture is that prefecture.
+
+Blocks (rules in ``rules/speakers.toml``, finders in :mod:`tracker.speakers`):
+the body is cut at byline lines (``省人大代表、西宁市大通县委副书记、县长 马明旭``,
+with the headline next to them) and after reporter credits (``（记者 师晓琼）``).
+Runs of bylines pair in order with the passages before them (or after them,
+whichever fits the passages' own units better); a passage no byline claims
+takes the unit its own text names as subject (``城北区将积极践行…``).
+Ambiguous names (城中区) are resolved from the other names in the document
+and the manifest.  Without bylines or credits a document is one block.
 """
 
 from __future__ import annotations
