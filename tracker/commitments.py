@@ -22,6 +22,7 @@ from tracker.normalize import NormalText
 from tracker.quantities import Quantity, QuantityRules, find_quantities, load_quantity_rules
 from tracker.rules import read_rule_file, string_list
 from tracker.segments import Sentence, SentenceIndex, sentences
+from tracker.years import relative_year
 
 #: Columns of commitments.csv, in order (issue contract), then extras.
 COMMITMENT_COLUMNS = ("doc_id", "locality", "kind", "year", "value", "value_max", "unit",
@@ -432,7 +433,10 @@ def extract_commitments(
                     f"{distributive}",
             "locality_code": code,
             "speaker": speaker,
-            "year_source": ctx.year_source if year_rule in ("doc", "review") else "text",
+            # A year worked out from the document's year (今年, 明年…) is as
+            # sure as that year; a stated or plan year comes from the text.
+            "year_source": (ctx.year_source if year_rule in ("doc", "review", "relative")
+                            else "text"),
         })
     return records
 
@@ -450,6 +454,10 @@ def _distributive_count(clause_before: str) -> int:
     return len([i for i in items if i])
 
 
+_PLEDGE_CUES = frozenset({"next", "this", "span", "plan"})
+_ACHIEVEMENT_CUES = frozenset({"this", "last"})
+
+
 def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
           rules: KindRules) -> tuple[int | None, str]:
     before = text[sent.start:q.num_start]
@@ -460,6 +468,9 @@ def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
         targets = list(_TARGET_YEAR.finditer(text, sent.start, q.num_start))
         if targets:
             return int(targets[-1].group(1)), "target"
+        rel = relative_year(before, ctx.year, _PLEDGE_CUES)
+        if rel is not None:
+            return rel[0], "plan" if rel[2] == "plan" else "relative"
         return ctx.year, "doc"
     # An achievement cannot be dated after the year the text speaks in
     # (到2030年 in a review sentence is a horizon, not the year achieved).
@@ -475,6 +486,7 @@ def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
              if int(m.group(1)) <= latest]
     if years:
         return years[-1], "paragraph"
-    if ctx.year is not None and regex.search("(?<![比较同于])(?:去年|上年)|过去一年", before):
-        return ctx.year - 1, "cue"
+    rel = relative_year(before, ctx.year, _ACHIEVEMENT_CUES)
+    if rel is not None:
+        return rel[0], "relative"
     return (ctx.review_year if ctx.review_year is not None else ctx.year), "review"
