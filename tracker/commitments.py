@@ -44,6 +44,7 @@ class ObjectRules:
     strip_leading: tuple[str, ...]
     strip_trailing: tuple[str, ...]
     change_verbs: tuple[str, ...]
+    generic_objects: frozenset[str]
     max_length: int
     examples: tuple[str, ...]
 
@@ -80,7 +81,7 @@ def _longest_first(words: Sequence[str]) -> tuple[str, ...]:
 def load_object_rules(directory: Path | str | None = None) -> ObjectRules:
     """Load ``rules/objects.toml``; raises :class:`tracker.rules.RuleError`."""
     keys = ("clause_marks", "after_units", "cut_after", "strip_leading", "strip_trailing",
-            "change_verbs", "max_length", "examples")
+            "change_verbs", "generic_objects", "max_length", "examples")
     rf = read_rule_file("objects.toml", {}, top_level=keys, directory=directory)
     d = rf.data
     ml = d.get("max_length", 16)
@@ -93,6 +94,7 @@ def load_object_rules(directory: Path | str | None = None) -> ObjectRules:
         _longest_first(string_list(rf, d.get("strip_leading", []), "strip_leading")),
         _longest_first(string_list(rf, d.get("strip_trailing", []), "strip_trailing")),
         _longest_first(string_list(rf, d.get("change_verbs", []), "change_verbs")),
+        frozenset(string_list(rf, d.get("generic_objects", []), "generic_objects")),
         ml,
         string_list(rf, d.get("examples", []), "examples"),
     )
@@ -166,6 +168,9 @@ def categorise(obj: str, quote: str = "", rules: CategoryRules | None = None) ->
     return "other"
 
 
+_BASELINE = regex.compile(r"^(.*?\p{Han})(?:从|由)[^从由]*?\d")
+
+
 def cut_object(clause_before: str, clause_after: str, unit: str,
                rules: ObjectRules | None = None) -> tuple[str, str]:
     """The object of a quantity, from the clause text around it.
@@ -187,15 +192,23 @@ def cut_object(clause_before: str, clause_after: str, unit: str,
         after = after[: rules.max_length]
         if len(after) >= 2 and regex.match(r"\p{Han}", after):
             return after, "after"
-    # The object before a number never reaches back past another number or a
-    # baseline (工业企业利润由上年下降2.3%转为增长8.5%; 上限由30万元提高到…).
-    before = regex.split(r"[0-9%]|(?<=\p{Han})由(?=\p{Han}*$)", clause_before)[-1]
+    # A value reached from a baseline (最低标准从每月70元提高到88元, 工业企业利润由
+    # 上年下降2.3%转为增长8.5%) belongs to the subject before 从/由; otherwise
+    # the object never reaches back past another number.
+    base = _BASELINE.search(clause_before)
+    if base:
+        before = base.group(1)
+        verb = next((v for v in rules.change_verbs if clause_before.endswith(v)), "")
+        if verb and unit in ("%", "个百分点"):
+            before += verb
+    else:
+        before = regex.split(r"[0-9%]", clause_before)[-1]
     before = regex.sub(r"^(?:[和及与、]|转为|提高到|提高至)+", "", before)
     changed = True
     while changed and before:
         changed = False
         for w in rules.strip_trailing:
-            if before.endswith(w) and len(before) > len(w):
+            if before.endswith(w):
                 if w in rules.change_verbs and (unit in ("%", "个百分点") or before[0] in "比较"):
                     continue  # 国内生产总值增长 / 比上年增加: the change is the object
                 before = before[: -len(w)]
@@ -367,7 +380,7 @@ def extract_commitments(
         unit_rule = qrules.by_surface.get(q.unit_surface)
         if side == "none" and unit_rule is not None and unit_rule.object:
             obj, side = unit_rule.object, "unit"  # 13亿多人口: the unit names the object
-        if side == "none" or obj in orules.change_verbs or (
+        if side == "none" or obj in orules.change_verbs or obj in orules.generic_objects or (
                 side == "before" and obj[0] in "比较"):
             # 国内生产总值达到67.7万亿元，增长6.9% / 财政赤字…，比上年增加1500亿元:
             # the subject is the previous clause's object.
