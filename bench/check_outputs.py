@@ -52,7 +52,9 @@ def main(argv: list[str]) -> int:
         for name in RUNS:
             for f in FILES:
                 a, b = ref / name / f, Path(tmp) / name / f
-                if a.exists() != b.exists() or (a.exists() and not filecmp.cmp(a, b, shallow=False)):
+                same = a.exists() == b.exists() and (
+                    not a.exists() or filecmp.cmp(a, b, shallow=False))
+                if not same:
                     bad.append(f"{name}/{f}")
     if bad:
         print("DIFFERENT: " + ", ".join(bad))
