@@ -88,7 +88,8 @@ def test_review_section_numbers_are_achievements_of_the_year_before():
 def test_comparison_with_last_year_stays_a_pledge():
     rs = records("今年拟安排财政赤字13500亿元，比上年增加1500亿元", year=2014, review_year=2013)
     assert [(r["kind"], r["value"], r["object"]) for r in rs] == [
-        ("pledge", 1_350_000_000_000, "财政赤字"), ("pledge", 150_000_000_000, "财政赤字比上年增加")]
+        ("pledge", 1_350_000_000_000, "财政赤字"),
+        ("pledge", 150_000_000_000, "财政赤字比上年增加")]
 
 
 def test_implicit_persons_unit():

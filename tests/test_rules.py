@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.rules import RuleError, read_rule_file
 from tracker.quantities import load_quantity_rules
+from tracker.rules import RuleError, read_rule_file
 
 
 def test_every_rule_example_passes():

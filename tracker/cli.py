@@ -2,6 +2,7 @@
 
     tracker extract PATH... --out DIR     records from documents
     tracker report [PATH...]              records + per-locality tables (seeds/ by default)
+    tracker slogans [PATH...] --grep X    browse slogans: counts, localities, years
     tracker eval GOLD PRED                score against a gold file
     tracker rules check                   validate rule files and run their examples
 
@@ -245,6 +246,50 @@ def eval_(
         if len(rows) > show:
             typer.echo(f"  … {len(rows) - show} more {label}es" if label == "miss"
                        else f"  … {len(rows) - show} more extras")
+
+
+@app.command()
+def slogans(
+    paths: PathsArg = None,
+    grep: Annotated[str | None, typer.Option("--grep", "-g",
+                                             help="Only slogans containing this text.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Rows to print.")] = 40,
+    out: Annotated[Path | None, typer.Option("--out", "-o",
+                                             help="Also write slogan_index.csv here.")] = None,
+    doc_id: DocIdOpt = None,
+    jobs: JobsOpt = 1,
+) -> None:
+    """Browse a corpus's slogans: count, localities, first and last year, context.
+
+    Example: tracker slogans ../corpora/gwr.jsonl --doc-id 'gwr_{year}' --grep 攻坚
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from tracker.pipeline import run
+    from tracker.tables import slogan_index
+
+    try:
+        _preload_rules()
+    except RuleError as exc:
+        raise _fail(str(exc)) from None
+    result = run(paths or [PROJECT_ROOT / "seeds"], doc_id_template=doc_id, jobs=jobs)
+    index = slogan_index(result.tables["slogans"], grep)
+    if out is not None:
+        from tracker.writers import write_tables
+
+        write_tables({"slogan_index": index}, out, ["csv"])
+    table = Table("slogan", "form", "count", "docs", "localities", "years")
+    table.add_column("context", no_wrap=True, overflow="ellipsis")
+    for r in index.head(limit).iter_rows(named=True):
+        years = ("" if r["first_year"] is None else
+                 str(r["first_year"]) if r["first_year"] == r["last_year"]
+                 else f"{r['first_year']}–{r['last_year']}")
+        table.add_row(r["slogan"], r["form"], str(r["count"]), str(r["documents"]),
+                      (r["localities"] or "")[:30], years, (r["context"] or "")[:60])
+    Console().print(table)
+    typer.echo(f"{index.height} slogans" + (f" (showing {limit})" if index.height > limit else ""))
+    raise typer.Exit(1 if result.failed else 0)
 
 
 @rules_app.command("check")

@@ -213,7 +213,10 @@ def cut_object(clause_before: str, clause_after: str, unit: str,
         after = after[: rules.max_length]
         if len(after) >= 2 and _HAN.match(after):
             return after, "after"
-    before = clause_before
+    # The object before a number never reaches back past another number or a
+    # baseline (工业企业利润由上年下降2.3%转为增长8.5%; 上限由30万元提高到…).
+    before = regex.split(r"[0-9%]|(?<=\p{Han})由(?=\p{Han}*$)", clause_before)[-1]
+    before = regex.sub(r"^(?:[和及与、]|转为|提高到|提高至)+", "", before)
     changed = True
     while changed and before:
         changed = False
@@ -278,11 +281,11 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
     m = rules.strong.search(text, q.end, clause_end)
     if m:
         return ("pledge" if m.group("p") else "achievement"), "cue:" + m.group()
+    if section:
+        return section, "section"
     m = rules.weak.search(text, sent.start, clause_end)
     if m:
         return "achievement", "cue:" + m.group()
-    if section:
-        return section, "section"
     return rules.default, "default"
 
 
@@ -398,7 +401,7 @@ def extract_commitments(
                     break
             last_object[sent.start] = (base, qs)
         value, value_max, distributive = q.value, q.value_max, ""
-        n = _distributive_count(text[cs:q_first])
+        n = _distributive_count(text[cs:q_first]) if q.unit in orules.after_units else 0
         if n > 1:
             # 在主城区和信义产业园区分别规划新建一所学校: one per place listed.
             value *= n
@@ -456,14 +459,18 @@ def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
         if targets:
             return int(targets[-1].group(1)), "target"
         return ctx.year, "doc"
-    years = [int(m.group(1)) for m in _YEAR.finditer(before)]
+    # An achievement cannot be dated after the year the text speaks in
+    # (到2030年 in a review sentence is a horizon, not the year achieved).
+    latest = ctx.year if ctx.year is not None else 9999
+    years = [int(m.group(1)) for m in _YEAR.finditer(before) if int(m.group(1)) <= latest]
     if years:
         return years[-1], "sentence"
     # A review paragraph often states its year once at the top (2023年，城西区…).
     par_start = sent.start
     while par_start > 0 and text[par_start - 1] != "\n":
         par_start -= 1
-    years = [int(m.group(1)) for m in _YEAR.finditer(text, par_start, sent.start)]
+    years = [int(m.group(1)) for m in _YEAR.finditer(text, par_start, sent.start)
+             if int(m.group(1)) <= latest]
     if years:
         return years[-1], "paragraph"
     if ctx.year is not None and _LAST_YEAR.search(before):

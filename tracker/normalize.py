@@ -59,6 +59,8 @@ _SPACE_RUN = regex.compile(
     rf"(?<=[{_CJK}]){_SPACE}+|{_SPACE}+(?=[{_CJK}])"
     rf"|(?<=\d){_SPACE}+(?=\.\d|%)|(?<=\d\.){_SPACE}+(?=\d)"
 )
+# Digits typed one by one with spaces (3 0 0 多个城市 in some transcriptions).
+_SPACED_DIGITS = regex.compile(r"(?<!\d)\d(?:[ \t]\d)+(?!\d)")
 _BREAK_RUN = regex.compile(r"[ \t]*\n[ \t\n]*")
 # A line that ends a sentence (or a heading-like line ending in a closing mark).
 _TERMINAL = set("。！？!?；;：:…”』」》）)】")
@@ -177,6 +179,8 @@ def normalise(original: str, *, column_layout: bool | None = None) -> NormalText
                 cuts.append((nl + 1, e))
     for m in _SPACE_RUN.finditer(t):
         cuts.append(m.span())
+    for m in _SPACED_DIGITS.finditer(t):
+        cuts.extend((i, i + 1) for i in range(m.start() + 1, m.end(), 2))
     cuts.sort()
     pieces: list[str] = []
     anchors: list[tuple[int, int]] = []

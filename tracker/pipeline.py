@@ -14,7 +14,7 @@ import traceback
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -80,13 +80,17 @@ def _process(doc: Document) -> DocResult:
     from tracker.localities import attribute
     from tracker.normalize import normalise
     from tracker.slogans import find_expansions, find_slogans
-    from tracker.years import infer_year
+    from tracker.years import find_date, infer_year
 
     nt = normalise(doc.text)
     body = strip_boilerplate(nt.text)
     text = nt.text
+    if doc.title is None:
+        doc = replace(doc, title=_title_line(text[body.start:body.end]))
     attribution = attribute(text[body.start:body.end], title=doc.title, locality=doc.locality)
-    dy = infer_year(text[body.start:body.end], title=doc.title, year=doc.year, date=doc.date,
+    # The page date usually sits in the header that the body excludes.
+    dy = infer_year(text[body.start:body.end], title=doc.title, year=doc.year,
+                    date=doc.date or find_date(text),
                     year_from_metadata="year" in doc.metadata_from)
     mentions = [m for m in find_slogans(text) if body.start <= m.start < body.end]
     ctx = DocContext(
@@ -121,11 +125,22 @@ def _slogan_rows(doc: Document, nt, mentions, locality_at: Callable,
         form = ("quoted+numbered" if "quoted+numbered" in forms or
                 {"quoted", "numbered"} <= forms else ms[0][0].form)
         first = ms[0][0]
+        s, e = nt.span(first.start, first.end)
+        context = doc.text[max(0, s - 30):e + 30].replace("\n", " ").strip()
         rows.append({"doc_id": doc.doc_id, "locality": loc, "slogan": slogan, "form": form,
-                     "count": len(ms), "start": nt.span(first.start, first.end)[0],
-                     "year": year, "locality_code": ms[0][1], "rule": first.rule})
+                     "count": len(ms), "start": s, "year": year, "locality_code": ms[0][1],
+                     "rule": first.rule, "context": context})
     rows.sort(key=lambda r: (r["start"], r["slogan"]))
     return rows
+
+
+def _title_line(text: str) -> str | None:
+    """The first line of a plain-text document when it reads as a title
+    (short, no sentence punctuation): 湟源县2024年政府工作报告."""
+    first = text.lstrip().split("\n", 1)[0].strip()
+    if 4 <= len(first) <= 60 and not any(c in first for c in "。；;！!？?"):
+        return first
+    return None
 
 
 @dataclass

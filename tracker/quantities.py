@@ -191,7 +191,7 @@ def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
     anchor = regex.compile(
         rf"(?P<pct>百分之)?(?P<num>{_NUM})"
         rf"(?:(?P<unit0>%|{unit_alt})?{_RANGE_SEP}(?P<num2>{_NUM}))?"
-        rf"(?P<inside>{inside_alt})?(?P<mag>[十百千万亿]*)(?P<inside2>{inside_alt})?"
+        rf"(?P<inside>{inside_alt})?(?P<mag>(?:[十百千万亿](?![瓦克米]))*)(?P<inside2>{inside_alt})?"
         rf"(?P<unit>{unit_alt})?"
     )
     before_words = tuple(sorted(((w, q.qualifier) for q in quals for w in q.before),
@@ -267,6 +267,7 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
         numeral = m.group("num")
         if numeral in ("十", "百", "千") and not m.group("mag"):
             continue  # 十大, 百日: bare 十/百/千 + measure word is a set phrase
+        bare = not regex.search(r"[0-9一二两三四五六七八九]", numeral)
         unit = rules.by_surface[unit_surface] if unit_surface else None
         # 1000万以上 with no unit: the unit comes from the object (人口 -> 人),
         # decided by the caller; "" marks it.
@@ -302,6 +303,8 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
                 qualifier, q_start = bq, bstart
         elif pct:
             q_start = m.start("pct")
+        if bare and qualifier == "exact":
+            continue  # 千万人, 万家: rhetoric unless bounded (近万人, 超过百亿元)
         if value_max is not None:
             if value_max < value:
                 continue  # 5-3: not a range (a date, a code)

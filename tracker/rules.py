@@ -104,7 +104,9 @@ def read_rule_file(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        # Python 3.11's TOMLDecodeError only says "(at line N, column M)".
+        found = regex.search(r"at line (\d+)", str(exc))
+        line = int(found.group(1)) if found else getattr(exc, "lineno", None)
         msg = str(exc).split(" (at line")[0]
         raise RuleError(path, f"TOML syntax error: {msg}", line) from None
     rf = RuleFile(path, text, data)

@@ -21,7 +21,7 @@ COMMITMENTS_SCHEMA: dict[str, pl.DataType] = {
 SLOGANS_SCHEMA: dict[str, pl.DataType] = {
     "doc_id": pl.String, "locality": pl.String, "slogan": pl.String, "form": pl.String,
     "count": pl.Int64, "start": pl.Int64, "year": pl.Int64, "locality_code": pl.String,
-    "rule": pl.String,
+    "rule": pl.String, "context": pl.String,
 }
 EXPANSIONS_SCHEMA: dict[str, pl.DataType] = {
     "doc_id": pl.String, "slogan": pl.String, "part": pl.String, "start": pl.Int64,
@@ -75,4 +75,31 @@ def slogans_by_locality(slogans: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("count").sum().alias("count"),
              pl.col("doc_id").n_unique().cast(pl.Int64).alias("documents"))
         .sort(["count", *keys], descending=[True, False, False, False], nulls_last=True)
+    )
+
+
+def slogan_index(slogans: pl.DataFrame, grep: str | None = None) -> pl.DataFrame:
+    """A corpus's slogan vocabulary, one row per slogan.
+
+    Input: the ``slogans`` frame.  Output columns: ``slogan, form, count``
+    (occurrences), ``documents``, ``localities`` (sorted, joined with 、),
+    ``first_year, last_year``, ``context`` (text around the first
+    occurrence), sorted by count descending.  ``grep`` keeps slogans
+    containing that text.
+    """
+    if grep:
+        slogans = slogans.filter(pl.col("slogan").str.contains(grep, literal=True))
+    ordered = slogans.sort(["year", "doc_id", "start"], nulls_last=True)
+    return (
+        ordered.group_by("slogan", maintain_order=True)
+        .agg(
+            pl.col("form").first(),
+            pl.col("count").sum(),
+            pl.col("doc_id").n_unique().cast(pl.Int64).alias("documents"),
+            pl.col("locality").drop_nulls().unique().sort().str.join("、").alias("localities"),
+            pl.col("year").min().alias("first_year"),
+            pl.col("year").max().alias("last_year"),
+            pl.col("context").first(),
+        )
+        .sort(["count", "slogan"], descending=[True, False])
     )

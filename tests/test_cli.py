@@ -1,0 +1,127 @@
+"""End-to-end: the tracker command on the seeds and on national reports."""
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tests.conftest import SEEDS
+from tracker.cli import app
+
+runner = CliRunner()
+
+COMMITMENT_COLUMNS = ["doc_id", "locality", "kind", "year", "value", "value_max", "unit",
+                      "qualifier", "object", "category", "quote", "start", "end", "rule"]
+
+
+def header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8") as f:
+        return next(csv.reader(f))
+
+
+def rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_help_teaches_the_verbs():
+    r = runner.invoke(app, ["--help"])
+    assert r.exit_code == 0
+    for verb in ("extract", "report", "eval", "rules"):
+        assert verb in r.output
+
+
+def test_extract_seeds_writes_the_four_tables_with_exact_columns(tmp_path):
+    r = runner.invoke(app, ["extract", str(SEEDS), "--out", str(tmp_path), "-q"])
+    assert r.exit_code == 0, r.output
+    assert header(tmp_path / "commitments.csv")[:14] == COMMITMENT_COLUMNS
+    assert header(tmp_path / "slogans.csv")[:6] == ["doc_id", "locality", "slogan", "form",
+                                                    "count", "start"]
+    assert header(tmp_path / "documents.csv")[:8] == ["doc_id", "path", "title", "locality",
+                                                      "year", "date", "chars", "status"]
+    assert header(tmp_path / "errors.csv")[:6] == ["path", "line", "offset", "doc_id", "stage",
+                                                   "message"]
+    docs = rows(tmp_path / "documents.csv")
+    assert len(docs) == 5 and all(d["status"] == "ok" for d in docs)
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    commitments = rows(tmp_path / "commitments.csv")
+    assert commitments
+    for c in commitments:  # provenance: the quote is where start/end say
+        assert texts[c["doc_id"]][int(c["start"]):int(c["end"])] == c["quote"]
+    pledge = next(c for c in commitments if c["object"] == "社区养老服务中心")
+    assert (pledge["value"], pledge["unit"], pledge["kind"], pledge["locality"]) == (
+        "6.0", "个", "pledge", "长治市上党区")
+
+
+def test_report_adds_aggregates_and_summary(tmp_path):
+    r = runner.invoke(app, ["report", str(SEEDS), "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert "5 documents" in r.output and str(tmp_path) in r.output
+    assert header(tmp_path / "by_locality.csv") == ["locality", "year", "kind", "category",
+                                                    "unit", "records", "value_sum"]
+    assert header(tmp_path / "slogans_by_locality.csv") == ["slogan", "locality", "year",
+                                                            "count", "documents"]
+    by = rows(tmp_path / "by_locality.csv")
+    assert any(b["locality"] == "西宁市城西区" and b["kind"] == "achievement" for b in by)
+
+
+def _national_subset(national_jsonl: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "gwr.jsonl"
+    with national_jsonl.open(encoding="utf-8") as f, out.open("w", encoding="utf-8") as g:
+        for line in f:
+            if 2013 <= json.loads(line)["year"] <= 2019:
+                g.write(line)
+    return out
+
+
+def test_national_reports_as_jsonl_and_as_txt_folder_with_manifest_agree(national_jsonl,
+                                                                         tmp_path):
+    jsonl = _national_subset(national_jsonl, tmp_path)
+    folder = tmp_path / "txt"
+    folder.mkdir()
+    manifest = ["file,doc_id,locality,year,title"]
+    for line in jsonl.read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        name = f"report_{d['year']}.txt"
+        (folder / name).write_text(d["content"], encoding="utf-8")
+        manifest.append(f"{name},gwr_{d['year']},全国,{d['year']},{d['title']}")
+    (folder / "manifest.csv").write_text("\n".join(manifest) + "\n", encoding="utf-8")
+    a, b = tmp_path / "a", tmp_path / "b"
+    r1 = runner.invoke(app, ["extract", str(jsonl), "--doc-id", "gwr_{year}", "--out", str(a),
+                             "-q"])
+    r2 = runner.invoke(app, ["extract", str(folder), "--out", str(b), "-q"])
+    assert r1.exit_code == 0 and r2.exit_code == 0, (r1.output, r2.output)
+    ca, cb = rows(a / "commitments.csv"), rows(b / "commitments.csv")
+    assert len(ca) > 300
+    strip = ["doc_id", "year", "value", "unit", "quote", "start", "kind", "locality"]
+    assert [[r[k] for k in strip] for r in ca] == [[r[k] for k in strip] for r in cb]
+    gdp = [r for r in ca if r["doc_id"] == "gwr_2014" and r["indicator"] == "国内生产总值增长"
+           and r["kind"] == "pledge"]
+    assert [(r["value"], r["qualifier"], r["year"]) for r in gdp][:1] == [("7.5", "about",
+                                                                          "2014")]
+
+
+def test_rules_check_passes():
+    r = runner.invoke(app, ["rules", "check"])
+    assert r.exit_code == 0, r.output
+    assert "0 failed" in r.output
+
+
+def test_unknown_path_is_an_error_row_and_exit_1(tmp_path):
+    r = runner.invoke(app, ["extract", str(tmp_path / "missing.txt"), "--out",
+                            str(tmp_path / "o")])
+    assert r.exit_code == 1
+    errs = rows(tmp_path / "o" / "errors.csv")
+    assert len(errs) == 1 and "missing.txt" in errs[0]["path"]
+
+
+def test_slogans_browser_lists_counts_localities_and_context(tmp_path):
+    r = runner.invoke(app, ["slogans", str(SEEDS), "--grep", "四地", "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert "四地" in r.output
+    index = rows(tmp_path / "slogan_index.csv")
+    four = next(x for x in index if x["slogan"] == "四地")
+    assert int(four["count"]) >= 10 and int(four["documents"]) == 2
+    assert "西宁市城西区" in four["localities"] and "四地" in four["context"]
+    assert all("四地" in x["slogan"] for x in index)

@@ -1,0 +1,802 @@
+"""Slogans: quoted and numbered political formulations (ANNOTATION.md section 2).
+
+Input is normalised text (:attr:`tracker.normalize.NormalText.text`); every
+offset here is a normalised offset.  The stage has three steps, all driven by
+``rules/slogans.toml``:
+
+1. **Quoted** spans (“…”, 「…」, 『…』, ‘…’, "…") are candidates; the
+   ``[[quote_filter]]`` rules and the length limits drop speech, honour titles,
+   dates and emphasis.  Each pair of marks is scanned on its own, so a quote
+   nested in quoted speech (“上党区作为‘一城四区’之一，…”) is still found.
+2. **Numbered** formulations are found with or without quotation marks by the
+   ``[[numbered]]`` patterns and the built-in *compound* rule (一城四区).
+3. **Known** slogans: every other occurrence of a slogan found in steps 1–2
+   counts, quoted or not, unless it ends a longer term (高地 in 生态文明高地).
+
+Invariant guaranteed for every :class:`SloganMention` ``m`` of text ``t``:
+``0 <= m.start < m.end <= len(t)`` and ``canonical_slogan(t[m.start:m.end]) ==
+m.slogan``; on text produced by :func:`tracker.normalize.normalise`,
+``t[m.start:m.end] == m.slogan``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from tracker.rules import RuleError, RuleFile, compile_pattern, read_rule_file, string_list
+
+RULE_FILE = "slogans.toml"
+FORMS = ("quoted", "numbered", "quoted+numbered")
+
+# Full-width letters, digits and signs -> ASCII (the normaliser does this too;
+# repeated here so that canonical_slogan works on raw strings).
+_WIDTH = {0xFF10 + i: 0x30 + i for i in range(10)}
+_WIDTH.update({0xFF21 + i: 0x41 + i for i in range(26)})
+_WIDTH.update({0xFF41 + i: 0x61 + i for i in range(26)})
+_WIDTH.update({ord("＋"): "+", ord("％"): "%", ord("．"): ".", ord("－"): "-",
+               ord("\u3000"): " "})
+_HAN = regex.compile(r"\p{Han}")
+
+
+@dataclass(frozen=True)
+class SloganMention:
+    """One occurrence of a slogan in normalised text.
+
+    Fields: ``slogan`` (canonical text: no quotation marks, width-normalised,
+    trimmed), ``form`` (``quoted``/``numbered``/``quoted+numbered``, for the
+    slogan in the whole document: quoted if any occurrence is quoted),
+    ``start``/``end`` (normalised offsets of this occurrence, quotation marks
+    excluded), ``quoted`` (this occurrence is inside quotation marks) and
+    ``rule`` (``slogans.toml:quoted``, ``slogans.toml:numbered:<name>`` or
+    ``slogans.toml:known`` for a repeat of a slogan found elsewhere).
+    """
+
+    slogan: str
+    form: str
+    start: int
+    end: int
+    quoted: bool
+    rule: str
+
+
+@dataclass(frozen=True)
+class QuoteFilter:
+    """One ``[[quote_filter]]``: a reason why a quotation is not a slogan."""
+
+    name: str
+    content: regex.Pattern[str] | None
+    before: regex.Pattern[str] | None
+    min_length: int
+    examples: tuple[str, ...]
+    counter_examples: tuple[str, ...]
+    line: int | None
+
+
+@dataclass(frozen=True)
+class NumberedRule:
+    """One ``[[numbered]]`` rule: a regex (group ``s``) or the builtin compound."""
+
+    name: str
+    pattern: regex.Pattern[str] | None
+    builtin: str | None
+    examples: tuple[str, ...]
+    counter_examples: tuple[str, ...]
+    line: int | None
+
+
+@dataclass(frozen=True)
+class SloganRules:
+    """Compiled ``rules/slogans.toml`` (see the comments at the top of the file)."""
+
+    path: str
+    quote_pairs: tuple[tuple[str, str], ...]
+    quote_res: tuple[regex.Pattern[str], ...]
+    min_length: int
+    max_length: int
+    max_list_length: int
+    max_list_part: int
+    trim: str
+    function_chars: frozenset[str]
+    lexicons: dict[str, tuple[str, ...]]
+    numerals: frozenset[str]
+    cn_numerals: frozenset[str]
+    measure_words: frozenset[str]
+    admin_units: frozenset[str]
+    ordinary_re: regex.Pattern[str]
+    idioms: frozenset[str]
+    follow_re: regex.Pattern[str]
+    lead_verbs: tuple[str, ...]
+    filters: tuple[QuoteFilter, ...]
+    numbered: tuple[NumberedRule, ...]
+    expansion_window: int
+    expansion_max_item: int
+    expansion_examples: tuple[str, ...]
+    expansion_counter_examples: tuple[str, ...]
+    length_examples: tuple[str, ...]
+    length_counter_examples: tuple[str, ...]
+    lines: dict[str, int | None]
+
+
+def _longest_first(words: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(regex.escape(w) for w in _longest_first(words)) or "(?!)"
+
+
+def _expand(rf: RuleFile, pattern: Any, lexicons: dict[str, tuple[str, ...]], what: str) -> str:
+    if not isinstance(pattern, str):
+        raise rf.error(f"{what} must be a string, got {type(pattern).__name__}", what)
+
+    def sub(m: regex.Match[str]) -> str:
+        name = m.group(1)
+        if name not in lexicons:
+            raise rf.error(f"{what}: unknown lexicon <<{name}>>", f"<<{name}>>")
+        return _alternation(lexicons[name])
+
+    return regex.sub(r"<<(\w+)>>", sub, pattern)
+
+
+def _int(rf: RuleFile, data: dict[str, Any], key: str, default: int, low: int) -> int:
+    v = data.get(key, default)
+    if not isinstance(v, int) or isinstance(v, bool) or v < low:
+        raise rf.error(f"{key} must be an integer >= {low}, got {v!r}", key)
+    return v
+
+
+@functools.lru_cache(maxsize=8)
+def load_slogan_rules(directory: Path | str | None = None) -> SloganRules:
+    """Load and compile ``rules/slogans.toml`` (cached per directory).
+
+    Input: optional rules directory (default: ``$TRACKER_RULES`` or the repo's
+    ``rules/``).  Output: :class:`SloganRules`.  Raises
+    :class:`tracker.rules.RuleError` (file, line, reason) for a missing file,
+    bad TOML, an unknown field, a bad regex, an unknown lexicon or a bad limit.
+    """
+    top = ("quote_marks", "min_length", "max_length", "max_list_length", "max_list_part",
+           "trim", "function_chars", "length_examples", "length_counter_examples", "expansion")
+    rf = read_rule_file(
+        RULE_FILE,
+        {
+            "lexicon": {"name", "note", "words"},
+            "quote_filter": {"name", "content", "before", "min_length", "examples",
+                             "counter_examples"},
+            "numbered": {"name", "pattern", "builtin", "examples", "counter_examples"},
+        },
+        top_level=top,
+        directory=directory,
+    )
+    d = rf.data
+    pairs = []
+    for qm in string_list(rf, d.get("quote_marks", []), "quote_marks"):
+        if len(qm) != 2:
+            raise rf.error(f"quote_marks entries must be two characters, got {qm!r}",
+                           "quote_marks")
+        pairs.append((qm[0], qm[1]))
+    if not pairs:
+        raise rf.error("quote_marks must list at least one pair", "quote_marks")
+    quote_res = []
+    for o, c in pairs:
+        oe, ce = regex.escape(o), regex.escape(c)
+        inner = f"[^{oe}{ce}\\n]" if o != c else f"[^{oe}\\n]"
+        quote_res.append(regex.compile(f"{oe}({inner}{{1,300}}?){ce}"))
+
+    lexicons: dict[str, tuple[str, ...]] = {}
+    lex_lines: dict[str, int | None] = {}
+    for e in d.get("lexicon", []):
+        name = e.get("name")
+        if not isinstance(name, str) or not name:
+            raise rf.error("each [[lexicon]] needs a `name`", "[[lexicon]]")
+        words = string_list(rf, e.get("words", []), f"lexicon {name}.words")
+        if any(not w for w in words):
+            raise rf.error(f"lexicon {name!r} has an empty word", f'"{name}"')
+        lexicons[name] = words
+        lex_lines[name] = rf.line(f'name = "{name}"')
+    needed = ("cn_numerals", "numerals", "ordinary_words", "idioms", "measure_words",
+              "follow_words", "lead_verbs")
+    for name in needed:
+        if name not in lexicons:
+            raise rf.error(f"lexicon {name!r} is required")
+
+    filters = []
+    for e in d.get("quote_filter", []):
+        name = e.get("name")
+        if not isinstance(name, str) or not name:
+            raise rf.error("each [[quote_filter]] needs a `name`", "[[quote_filter]]")
+        content = (compile_pattern(rf, _expand(rf, e["content"], lexicons, name), name)
+                   if "content" in e else None)
+        before = (compile_pattern(rf, _expand(rf, e["before"], lexicons, name), name)
+                  if "before" in e else None)
+        if content is None and before is None:
+            raise rf.error(f"quote_filter {name!r} needs `content` or `before`", f'"{name}"')
+        filters.append(QuoteFilter(
+            name, content, before, _int(rf, e, "min_length", 0, 0),
+            string_list(rf, e.get("examples", []), f"{name}.examples"),
+            string_list(rf, e.get("counter_examples", []), f"{name}.counter_examples"),
+            rf.line(f'name = "{name}"')))
+
+    numbered = []
+    for e in d.get("numbered", []):
+        name = e.get("name")
+        if not isinstance(name, str) or not name:
+            raise rf.error("each [[numbered]] needs a `name`", "[[numbered]]")
+        builtin = e.get("builtin")
+        if builtin is not None and builtin != "compound":
+            raise rf.error(f"numbered {name!r}: unknown builtin {builtin!r}", "builtin")
+        if (builtin is None) == ("pattern" not in e):
+            raise rf.error(f"numbered {name!r} needs exactly one of `pattern` or `builtin`",
+                           f'"{name}"')
+        pat = (compile_pattern(rf, _expand(rf, e["pattern"], lexicons, name), name)
+               if "pattern" in e else None)
+        numbered.append(NumberedRule(
+            name, pat, builtin,
+            string_list(rf, e.get("examples", []), f"{name}.examples"),
+            string_list(rf, e.get("counter_examples", []), f"{name}.counter_examples"),
+            rf.line(f'name = "{name}"')))
+
+    exp = d.get("expansion", {})
+    if not isinstance(exp, dict):
+        raise rf.error("[expansion] must be a table", "[expansion]")
+    for key in exp:
+        if key not in ("window", "max_item", "examples", "counter_examples"):
+            raise rf.error(f"unknown field {key!r} in [expansion]; allowed: counter_examples, "
+                           "examples, max_item, window", f"{key} =")
+    trim = d.get("trim", " 、，。；：！？,.;:!?")
+    fchars = d.get("function_chars", "")
+    if not isinstance(trim, str) or not isinstance(fchars, str):
+        raise rf.error("trim and function_chars must be strings", "trim")
+    ordinary = set(lexicons["ordinary_words"]) | set(lexicons["idioms"])
+    min_len = _int(rf, d, "min_length", 2, 1)
+    max_len = _int(rf, d, "max_length", 15, min_len)
+    return SloganRules(
+        path=str(rf.path),
+        quote_pairs=tuple(pairs),
+        quote_res=tuple(quote_res),
+        min_length=min_len,
+        max_length=max_len,
+        max_list_length=_int(rf, d, "max_list_length", 30, max_len),
+        max_list_part=_int(rf, d, "max_list_part", 10, 1),
+        trim=trim,
+        function_chars=frozenset(fchars),
+        lexicons=lexicons,
+        numerals=frozenset(lexicons["numerals"]),
+        cn_numerals=frozenset(lexicons["cn_numerals"]),
+        measure_words=frozenset(lexicons["measure_words"]),
+        admin_units=frozenset(lexicons.get("admin_units", ())),
+        ordinary_re=regex.compile(_alternation(ordinary)),
+        idioms=frozenset(lexicons["idioms"]),
+        follow_re=regex.compile(_alternation(lexicons["follow_words"])),
+        lead_verbs=_longest_first(lexicons["lead_verbs"]),
+        filters=tuple(filters),
+        numbered=tuple(numbered),
+        expansion_window=_int(rf, exp, "window", 200, 1),
+        expansion_max_item=_int(rf, exp, "max_item", 12, 1),
+        expansion_examples=string_list(rf, exp.get("examples", []), "expansion.examples"),
+        expansion_counter_examples=string_list(rf, exp.get("counter_examples", []),
+                                               "expansion.counter_examples"),
+        length_examples=string_list(rf, d.get("length_examples", []), "length_examples"),
+        length_counter_examples=string_list(rf, d.get("length_counter_examples", []),
+                                            "length_counter_examples"),
+        lines={"length": rf.line("length_examples"), "expansion": rf.line("[expansion]"),
+               **{f"lexicon:{k}": v for k, v in lex_lines.items()}},
+    )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def canonical_slogan(s: str, rules: SloganRules | None = None) -> str:
+    """Canonical form of a slogan: full-width ASCII mapped to ASCII, quotation
+    marks removed, and ``trim`` characters (、，。 and spaces) cut from both ends.
+
+    Input: any string.  Output: the canonical string (may be empty).  Never raises
+    on a ``str`` (rules are loaded on first use and may raise RuleError).
+    """
+    r = rules or load_slogan_rules()
+    marks = {ch for pair in r.quote_pairs for ch in pair}
+    s = "".join(ch for ch in s.translate(_WIDTH) if ch not in marks)
+    return s.strip(r.trim + " \t\n")
+
+
+def _covered(text: str, rules: SloganRules) -> set[int]:
+    """Offsets of numerals inside ordinary words or idioms (not numbers)."""
+    out: set[int] = set()
+    for m in rules.ordinary_re.finditer(text, overlapped=True):
+        out.update(range(m.start(), m.end()))
+    return out
+
+
+def is_numbered(slogan: str, rules: SloganRules | None = None) -> bool:
+    """True when ``slogan`` contains a numeral used as a number.
+
+    双 and 零 count (双轮驱动, 零距离); numerals inside ordinary words from the
+    ``ordinary_words`` and ``idioms`` lexicons (零工, 一体化) do not.
+    """
+    r = rules or load_slogan_rules()
+    covered = _covered(slogan, r)
+    return any(ch in r.numerals and i not in covered for i, ch in enumerate(slogan))
+
+
+def _form(quoted: bool, numbered: bool) -> str:
+    if quoted and numbered:
+        return "quoted+numbered"
+    return "numbered" if numbered else "quoted"
+
+
+def _reject_reason(text: str, open_at: int, content: str, rules: SloganRules) -> str | None:
+    """Why a quotation is not a slogan (a filter's name), or None if it is one."""
+    n = len(content)
+    if n < rules.min_length:
+        return "length"
+    parts = regex.split(r"[、·]", content)
+    if n > rules.max_length and (
+        len(parts) < 2 or n > rules.max_list_length
+        or max(len(p) for p in parts) > rules.max_list_part
+    ):
+        return "length"
+    before = text[max(0, open_at - 12):open_at]
+    for f in rules.filters:
+        if n < f.min_length:
+            continue
+        if f.content is not None and not f.content.search(content):
+            continue
+        if f.before is not None and not f.before.search(before):
+            continue
+        return f.name
+    return None
+
+
+@dataclass(frozen=True)
+class _Quote:
+    open_at: int  # offset of the opening mark
+    close_at: int  # offset just after the closing mark
+    start: int  # trimmed content
+    end: int
+    slogan: str
+    reason: str | None
+
+
+def _quotes(text: str, rules: SloganRules) -> list[_Quote]:
+    out = []
+    strip = set(rules.trim) | {" ", "\t"}
+    for qre in rules.quote_res:
+        for m in qre.finditer(text):
+            s, e = m.span(1)
+            while s < e and text[s] in strip:
+                s += 1
+            while e > s and text[e - 1] in strip:
+                e -= 1
+            raw = text[s:e]
+            slogan = canonical_slogan(raw, rules)
+            if not slogan:
+                continue
+            if slogan != raw.translate(_WIDTH):
+                # inner quotation marks: keep the span exact for the invariant
+                continue
+            reason = _reject_reason(text, m.start(), slogan, rules)
+            out.append(_Quote(m.start(), m.end(), s, e, slogan, reason))
+    out.sort(key=lambda q: q.open_at)
+    return out
+
+
+def _compound_at(text: str, i: int, rules: SloganRules, covered: set[int]) -> tuple[int, int]:
+    """End of a compound formulation starting at ``i`` (0 if none)."""
+    nums = rules.cn_numerals
+    n = len(text)
+
+    def segment(p: int, length: int) -> int | None:
+        """End of a numeral + ``length`` Han segment at p, or None."""
+        if p >= n or text[p] not in nums or p in covered:
+            return None
+        q = p + 1
+        if q < n and text[q] in nums and text[q] != text[p] and q not in covered:
+            q += 1  # 十二, 二十: two-character numeral
+        if q >= n or text[q] in rules.measure_words:
+            return None
+        end = q + length
+        if end > n:
+            return None
+        chunk = text[q:end]
+        if not all(_HAN.match(ch) and ch not in nums for ch in chunk):
+            return None
+        return end
+
+    best = (0, 0)
+    for length in (1, 2):
+        ends = []
+        p = i
+        while True:
+            e = segment(p, length)
+            if e is None:
+                break
+            # a follow word right here ends the compound
+            ends.append(e)
+            if rules.follow_re.match(text, e):
+                break
+            p = e
+        if len(ends) < 2:
+            continue
+        end = ends[-1]
+        # the last segment may be one longer when a follow word or punctuation follows
+        if (end < n and _HAN.match(text[end]) and text[end] not in nums
+                and not rules.follow_re.match(text, end)
+                and (end + 1 >= n or not _HAN.match(text[end + 1])
+                     or rules.follow_re.match(text, end + 1))):
+            end += 1
+        if end - i > best[1] - best[0]:
+            best = (i, end)
+        break
+    if best[1]:
+        words = [w for _, w in _segments(text[best[0]:best[1]], rules) or []]
+        if words and all(w in rules.admin_units for w in words):
+            return (0, 0)
+    if best[1] and (text[best[0]:best[1]] in rules.idioms
+                    or any(text[best[0]:best[1]].startswith(x) for x in rules.idioms)):
+        return (0, 0)
+    return best
+
+
+def _compounds(text: str, rules: SloganRules, covered: set[int]) -> list[tuple[int, int]]:
+    out = []
+    i = 0
+    n = len(text)
+    nums = rules.cn_numerals
+    while i < n:
+        ch = text[i]
+        if ch in nums and i not in covered:
+            prev = text[i - 1] if i else ""
+            if not (prev in nums or prev.isdigit() or prev in "第百千万亿"):
+                s, e = _compound_at(text, i, rules, covered)
+                if e:
+                    out.append((s, e))
+                    i = e
+                    continue
+        i += 1
+    return out
+
+
+def _overlaps(a: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    return any(a[0] < e and s < a[1] for s, e in spans)
+
+
+# ---------------------------------------------------------------- public API
+
+
+def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMention]:
+    """Every slogan occurrence in normalised ``text``, in order of ``start``.
+
+    Input: ``NormalText.text`` (any ``str`` is accepted); ``rules`` defaults to
+    :func:`load_slogan_rules`.  Output: :class:`SloganMention` list sorted by
+    ``(start, end)``; occurrences never overlap.  Quoted slogans come from
+    quotation marks that pass the quote filters; numbered ones from the
+    ``[[numbered]]`` rules; then every other free-standing occurrence of a
+    found slogan anywhere in the document (before or after) is added with rule
+    ``slogans.toml:known``.  Raises only :class:`tracker.rules.RuleError` when
+    the rule file is invalid.
+    """
+    r = rules or load_slogan_rules()
+    prefix = f"{Path(r.path).name}:"
+    quotes = _quotes(text, r)
+    accepted = [q for q in quotes if q.reason is None]
+    found: list[tuple[int, int, str, bool, str]] = []  # start, end, slogan, quoted, rule
+    for q in accepted:
+        found.append((q.start, q.end, q.slogan, True, prefix + "quoted"))
+    taken = [(q.open_at, q.close_at) for q in accepted]
+
+    covered = _covered(text, r)
+    candidates: list[tuple[int, int, str]] = []
+    for rule in r.numbered:
+        if rule.builtin == "compound":
+            for s, e in _compounds(text, r, covered):
+                candidates.append((s, e, rule.name))
+            continue
+        assert rule.pattern is not None
+        try:
+            matches = list(rule.pattern.finditer(text, timeout=5.0))
+        except TimeoutError:
+            continue
+        for m in matches:
+            s, e = m.span("s") if "s" in rule.pattern.groupindex else m.span()
+            if e <= s or s in covered:
+                continue
+            candidates.append((s, e, rule.name))
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    for s, e, name in candidates:
+        if _overlaps((s, e), taken):
+            continue
+        slogan = canonical_slogan(text[s:e], r)
+        if not slogan or slogan != text[s:e].translate(_WIDTH):
+            continue
+        found.append((s, e, slogan, False, f"{prefix}numbered:{name}"))
+        taken.append((s, e))
+
+    # known slogans: other free-standing occurrences, longest first
+    known = sorted({f[2] for f in found}, key=lambda x: (-len(x), x))
+    spans = [(f[0], f[1]) for f in found]
+    for slogan in known:
+        for m in regex.finditer(regex.escape(slogan), text):
+            s, e = m.span()
+            if _overlaps((s, e), spans):
+                continue
+            prev = text[s - 1] if s else ""
+            if prev and _HAN.match(prev) and prev not in r.function_chars:
+                continue  # ends a longer term: 高地 inside 生态文明高地
+            quoted = any(q.open_at < s and e < q.close_at and q.reason is None for q in quotes)
+            found.append((s, e, slogan, quoted, prefix + "known"))
+            spans.append((s, e))
+
+    quoted_slogans = {f[2] for f in found if f[3]}
+    numbered_cache: dict[str, bool] = {}
+    out = []
+    for s, e, slogan, quoted, rule in sorted(found, key=lambda f: (f[0], f[1])):
+        if slogan not in numbered_cache:
+            numbered_cache[slogan] = is_numbered(slogan, r)
+        out.append(SloganMention(slogan, _form(slogan in quoted_slogans, numbered_cache[slogan]),
+                                 s, e, quoted, rule))
+    return out
+
+
+def slogan_rows(
+    mentions: Iterable[SloganMention],
+    bounds: tuple[int, int] | None = None,
+) -> list[dict[str, Any]]:
+    """Aggregate mentions per canonical slogan.
+
+    Input: mentions from :func:`find_slogans`; ``bounds`` = ``(start, end)``
+    normalised offsets to count only mentions lying wholly inside that range
+    (e.g. one locality's block).  Output: one dict per slogan, in order of first
+    occurrence, with ``slogan``, ``form``, ``count`` and ``start`` (first
+    occurrence's normalised offset).  ``form`` is ``quoted`` when some
+    occurrence inside the range is quoted (or, if none is, when the slogan is
+    quoted elsewhere in the document and has no numeral), plus ``numbered``
+    when the slogan has a numeral used as a number.  Never raises.
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    quoted_in: dict[str, bool] = {}
+    for m in mentions:
+        if bounds is not None and not (bounds[0] <= m.start and m.end <= bounds[1]):
+            continue
+        row = rows.get(m.slogan)
+        if row is None:
+            rows[m.slogan] = {"slogan": m.slogan, "form": m.form, "count": 1, "start": m.start}
+            quoted_in[m.slogan] = m.quoted
+        else:
+            row["count"] += 1
+            quoted_in[m.slogan] = quoted_in[m.slogan] or m.quoted
+    for slogan, row in rows.items():
+        numbered = row["form"].endswith("numbered")
+        quoted = quoted_in[slogan] or (not numbered and row["form"].startswith("quoted"))
+        row["form"] = _form(quoted, numbered)
+    return list(rows.values())
+
+
+_NUM_VALUE = {"一": 1, "二": 2, "两": 2, "双": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9, "十": 10}
+
+
+def _segments(slogan: str, rules: SloganRules) -> list[tuple[int, str]] | None:
+    """(number, word) segments of a compound like 两园两地 or 四地, else None."""
+    segs = regex.findall(r"([一二两双三四五六七八九十])([^一二两双三四五六七八九十]+)", slogan)
+    if not segs or "".join(a + b for a, b in segs) != slogan:
+        return None
+    return [(_NUM_VALUE[a], b) for a, b in segs]
+
+
+def _split_items(stretch: str, rules: SloganRules) -> list[str]:
+    items = [x for x in stretch.split("、")]
+    if items:
+        first = items[0]
+        changed = True
+        while changed:
+            changed = False
+            for v in rules.lead_verbs:
+                if first.startswith(v) and len(first) > len(v):
+                    first = first[len(v):]
+                    changed = True
+        items[0] = first
+    return [x.strip() for x in items]
+
+
+def find_expansions(
+    text: str,
+    mentions: Sequence[SloganMention],
+    rules: SloganRules | None = None,
+) -> list[tuple[str, str, int]]:
+    """Links from numbered slogans to the parts the text spells out.
+
+    Input: normalised ``text`` and its :func:`find_slogans` mentions.  Output:
+    ``(slogan, part, start)`` triples, ``start`` being the part's normalised
+    offset, without duplicates, in text order.  Three heuristics (see
+    ``[expansion]`` in slogans.toml): a 、-list of exactly N items right before
+    ``N大X``/``N个X``; quoted terms in the same sentence ending in each segment's
+    word, exactly as many as the segment's number (两园两地); a compound's own
+    segments found as slogans (一老一小 with 一老, 一小).  Nothing is linked when
+    the counts do not match exactly.  Never raises on valid mentions.
+    """
+    r = rules or load_slogan_rules()
+    out: list[tuple[str, str, int]] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(slogan: str, part: str, start: int) -> None:
+        if part and part != slogan and (slogan, part) not in seen:
+            seen.add((slogan, part))
+            out.append((slogan, part, start))
+
+    by_slogan: dict[str, list[SloganMention]] = {}
+    for m in mentions:
+        by_slogan.setdefault(m.slogan, []).append(m)
+
+    for m in mentions:
+        if not m.form.endswith("numbered"):
+            continue
+        # 1. list of N items right before N大X / N个X
+        lm = regex.match(r"([一二两三四五六七八九十])[大个项]", m.slogan)
+        if lm:
+            n = _NUM_VALUE[lm.group(1)]
+            open_at = m.start - 1 if m.quoted else m.start
+            head = text[max(0, open_at - r.expansion_window):open_at]
+            qm = regex.search(r"[“「『‘\"]([^“”「」『』‘’\"]+)[”」』’\"]$", head)
+            if qm:
+                stretch, base = qm.group(1), max(0, open_at - r.expansion_window) + qm.start(1)
+            else:
+                cut = max(head.rfind(ch) for ch in "，。；：！？\n,;:")
+                stretch = head[cut + 1:]
+                base = max(0, open_at - r.expansion_window) + cut + 1
+                stretch = regex.sub(r"[的等]$", "", stretch)
+            if "、" in stretch:
+                items = _split_items(stretch, r)
+                rest = max((len(x) for x in items[1:]), default=0)
+                if (len(items) == n and all(0 < len(x) <= r.expansion_max_item for x in items)
+                        and len(items[0]) <= rest + 2
+                        and not any(regex.search(r"[“”「」『』‘’\"]", x) for x in items)):
+                    pos = base + len(stretch) - len("、".join(items))
+                    for it in items:
+                        add(m.slogan, it, pos)
+                        pos += len(it) + 1
+                    continue
+        segs = _segments(m.slogan, r)
+        if not segs:
+            continue
+        # 2. quoted terms in the same sentence ending in each segment's word
+        if m.quoted:
+            sent_start = max(text.rfind(ch, 0, m.start) for ch in "。；！？\n") + 1
+            sent_start = max(sent_start, m.start - r.expansion_window)
+            region = text[sent_start:m.start - 1]
+            terms = []
+            for qre in r.quote_res:
+                for qm2 in qre.finditer(region):
+                    terms.append((sent_start + qm2.start(1), qm2.group(1)))
+            terms.sort()
+            ok = bool(terms)
+            picked: list[tuple[int, str]] = []
+            for k, word in segs:
+                hits = [(p, t) for p, t in terms if t.endswith(word) and t != m.slogan]
+                if len(hits) != k:
+                    ok = False
+                    break
+                picked.extend(hits)
+            if ok:
+                for p, t in sorted(picked):
+                    add(m.slogan, t, p)
+                continue
+        # 3. the compound's own segments found as slogans in the document
+        if len(segs) >= 2:
+            pos = 0
+            parts = []
+            for _, w in segs:
+                seg_len = len(w) + 1
+                parts.append(m.slogan[pos:pos + seg_len])
+                pos += seg_len
+            for p in parts:
+                if p in by_slogan:
+                    add(m.slogan, p, by_slogan[p][0].start)
+    out.sort(key=lambda t: t[2])
+    return out
+
+
+# ---------------------------------------------------------------- rule checks
+
+
+def _split_example(example: str) -> tuple[str, str | None]:
+    if " => " in example:
+        text, want = example.rsplit(" => ", 1)
+        return text, want.strip()
+    return example, None
+
+
+def check_slogan_rules(rules: SloganRules | None = None) -> list[str]:
+    """Run every example and counter-example of ``slogans.toml`` through the stage.
+
+    Input: compiled rules (default: loaded from ``rules/``).  Output: failure
+    messages ``file:line: rule NAME: example ...: what happened``; empty when
+    every example behaves.  Raises :class:`tracker.rules.RuleError` only when
+    the file itself cannot be loaded.
+    """
+    r = rules or load_slogan_rules()
+    fails: list[str] = []
+
+    def where(line: int | None) -> str:
+        return f"{r.path}:{line}" if line else r.path
+
+    def slogans_of(text: str) -> list[SloganMention]:
+        return find_slogans(text, r)
+
+    for f in r.filters:
+        for ex in f.examples:
+            got = [m for m in slogans_of(ex) if m.quoted and m.rule.endswith(":quoted")]
+            if got:
+                fails.append(f"{where(f.line)}: quote_filter {f.name!r}: example {ex!r} "
+                             f"still gives quoted slogan(s) {[m.slogan for m in got]}")
+        for ex in f.counter_examples:
+            text, want = _split_example(ex)
+            got = {m.slogan for m in slogans_of(text) if m.quoted}
+            if (want is not None and want not in got) or (want is None and not got):
+                fails.append(f"{where(f.line)}: quote_filter {f.name!r}: counter-example "
+                             f"{ex!r} gives {sorted(got)}")
+    for ex in r.length_examples:
+        got = [m.slogan for m in slogans_of(ex) if m.quoted]
+        if got:
+            fails.append(f"{where(r.lines.get('length'))}: length limits: example {ex!r} "
+                         f"still gives {got}")
+    for ex in r.length_counter_examples:
+        text, want = _split_example(ex)
+        got = {m.slogan for m in slogans_of(text)}
+        if want not in got:
+            fails.append(f"{where(r.lines.get('length'))}: length limits: counter-example "
+                         f"{ex!r} gives {sorted(got)}")
+    for rule in r.numbered:
+        tag = f":numbered:{rule.name}"
+        for ex in rule.examples:
+            text, want = _split_example(ex)
+            got = {m.slogan for m in slogans_of(text) if m.rule.endswith(tag)}
+            if want is None:
+                fails.append(f"{where(rule.line)}: numbered {rule.name!r}: example {ex!r} "
+                             "must be written 'TEXT => SLOGAN'")
+            elif want not in got:
+                fails.append(f"{where(rule.line)}: numbered {rule.name!r}: example {ex!r} "
+                             f"gives {sorted(got)}")
+        for ex in rule.counter_examples:
+            got = {m.slogan for m in slogans_of(ex) if m.rule.endswith(tag)}
+            if got:
+                fails.append(f"{where(rule.line)}: numbered {rule.name!r}: counter-example "
+                             f"{ex!r} gives {sorted(got)}")
+    for ex in r.expansion_examples:
+        text, want = _split_example(ex)
+        if want is None or ":" not in want:
+            fails.append(f"{where(r.lines.get('expansion'))}: expansion example {ex!r} must be "
+                         "written 'TEXT => SLOGAN: PART | PART'")
+            continue
+        slogan, parts = want.split(":", 1)
+        want_parts = [p.strip() for p in parts.split("|")]
+        got = [p for s, p, _ in find_expansions(text, slogans_of(text), r) if s == slogan.strip()]
+        if got != want_parts:
+            fails.append(f"{where(r.lines.get('expansion'))}: expansion example {ex!r} "
+                         f"gives {got}")
+    for ex in r.expansion_counter_examples:
+        got = find_expansions(ex, slogans_of(ex), r)
+        if got:
+            fails.append(f"{where(r.lines.get('expansion'))}: expansion counter-example {ex!r} "
+                         f"gives {got}")
+    return fails
+
+
+__all__ = [
+    "FORMS",
+    "RuleError",
+    "SloganMention",
+    "SloganRules",
+    "canonical_slogan",
+    "check_slogan_rules",
+    "find_expansions",
+    "find_slogans",
+    "is_numbered",
+    "load_slogan_rules",
+    "slogan_rows",
+]
