@@ -77,6 +77,8 @@ _HAN = regex.compile(r"\p{Han}")
 _HAN_OR_LATIN = regex.compile(r"\p{Han}|[A-Za-z]")
 _PERSONS = regex.compile(r"人口|人数|劳动力|就业|群众|农民|居民|职工|学生")
 _LIST_SEP = regex.compile(r"和|、|及|与|以及")
+_NUMBER_OR_FROM = regex.compile(r"[0-9%]|(?<=\p{Han})由(?=\p{Han}*$)")
+_LEADING_LINK = regex.compile(r"^(?:[和及与、]|转为|提高到|提高至)+")
 _LAST_YEAR = regex.compile("(?<![比较同于])(?:去年|上年)|过去一年")
 
 
@@ -215,8 +217,8 @@ def cut_object(clause_before: str, clause_after: str, unit: str,
             return after, "after"
     # The object before a number never reaches back past another number or a
     # baseline (工业企业利润由上年下降2.3%转为增长8.5%; 上限由30万元提高到…).
-    before = regex.split(r"[0-9%]|(?<=\p{Han})由(?=\p{Han}*$)", clause_before)[-1]
-    before = regex.sub(r"^(?:[和及与、]|转为|提高到|提高至)+", "", before)
+    before = _NUMBER_OR_FROM.split(clause_before)[-1]
+    before = _LEADING_LINK.sub("", before)
     changed = True
     while changed and before:
         changed = False
