@@ -105,7 +105,7 @@ def build_corpus(directory: Path, mb: float, seed: int = 9) -> tuple[int, int]:
         total += len(doc_text.encode("utf-8"))
     if fh:
         fh.close()
-    (directory / "corpus.json").write_text(json.dumps({"docs": docs, "bytes": total}))
+    (directory / ".corpus.json").write_text(json.dumps({"docs": docs, "bytes": total}))
     return docs, total
 
 
@@ -145,6 +145,11 @@ def run_tracker(corpus: Path, jobs: int, extra: list[str]) -> tuple[float, float
         wall = time.perf_counter() - t0
         stop.set()
         th.join()
+        errors = Path(out, "errors.csv")
+        if errors.exists():
+            lines = errors.read_text(encoding="utf-8").splitlines()[1:]
+            if lines:
+                print(f"{len(lines)} error rows, e.g.: " + " | ".join(lines[:3]))
         return wall, peak[0], rc
 
 
@@ -193,7 +198,9 @@ def main() -> int:
     args = ap.parse_args()
 
     corpus = args.workdir / f"corpus-{args.mb:g}mb"
-    meta = corpus / "corpus.json"
+    meta = corpus / ".corpus.json"
+    if (corpus / "corpus.json").exists():  # older layout: the reader would skip-report it
+        (corpus / "corpus.json").rename(meta)
     if meta.exists():
         info = json.loads(meta.read_text())
         docs, size = info["docs"], info["bytes"]
@@ -206,10 +213,14 @@ def main() -> int:
     print(f"corpus: {docs} documents, {mb:.1f} MB UTF-8 text; jobs={jobs}, "
           f"cores={os.cpu_count()}")
     wall, peak, rc = run_tracker(corpus, jobs, args.extra)
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child = usage.ru_maxrss * 1024
+    cpu = usage.ru_utime + usage.ru_stime
     rate = mb / wall
     print(f"tracker extract: {wall:.1f}s  {rate:.2f} MB/s  ({rate / jobs:.2f} MB/s per core)  "
           f"{docs / wall:.0f} documents/s  exit {rc}")
+    print(f"CPU time {cpu:.1f}s: {mb / cpu:.2f} MB per CPU-second (robust to other load; "
+          f"load average now {os.getloadavg()[0]:.1f})")
     print(f"peak RSS: {peak / 2**20:.0f} MiB process tree (sampled sum), "
           f"{child / 2**20:.0f} MiB largest single process (ru_maxrss)")
     if not args.no_reference:
