@@ -5,6 +5,8 @@
     tracker slogans [PATH...] --grep X    browse slogans: counts, localities, years
     tracker eval GOLD PRED                score against a gold file
     tracker rules check                   validate rule files and run their examples
+    tracker diff PATH... --from Y --to Y  what changed between two years
+    tracker track PATH...                 pledges of year N against results for year N
 
 Exit codes: 0 all fine; 1 some inputs failed (the rest is written); 2 usage
 or rule-file error.
@@ -309,6 +311,11 @@ def rules_check() -> None:
         typer.echo(f, err=True)
     typer.echo(f"{checked} examples checked, {len(failures)} failed")
     raise typer.Exit(1 if failures else 0)
+
+
+from tracker.compare_cli import register as _register_compare  # noqa: E402
+
+_register_compare(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

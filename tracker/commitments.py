@@ -22,6 +22,7 @@ from tracker.normalize import NormalText
 from tracker.quantities import Quantity, QuantityRules, find_quantities, load_quantity_rules
 from tracker.rules import read_rule_file, string_list
 from tracker.segments import Sentence, SentenceIndex, sentences
+from tracker.years import relative_year
 
 #: Columns of commitments.csv, in order (issue contract), then extras.
 COMMITMENT_COLUMNS = ("doc_id", "locality", "kind", "year", "value", "value_max", "unit",
@@ -79,7 +80,6 @@ _PERSONS = regex.compile(r"人口|人数|劳动力|就业|群众|农民|居民|�
 _LIST_SEP = regex.compile(r"和|、|及|与|以及")
 _NUMBER_OR_FROM = regex.compile(r"[0-9%]|(?<=\p{Han})由(?=\p{Han}*$)")
 _LEADING_LINK = regex.compile(r"^(?:[和及与、]|转为|提高到|提高至)+")
-_LAST_YEAR = regex.compile("(?<![比较同于])(?:去年|上年)|过去一年")
 
 
 def _longest_first(words: Sequence[str]) -> tuple[str, ...]:
@@ -272,9 +272,30 @@ _YEAR = regex.compile(r"(?<![\d.])((?:19|20)\d\d)年(?!代|度预算)")
 _TARGET_YEAR = regex.compile(r"(?:到|至|在)((?:19|20)\d\d)年")
 
 
+_PLAN = regex.compile(r"“?十([一二三四五六七八九])五”?(?:时期|期间|规划|末|以来|的?主要目标)")
+_PAST_YEAR = regex.compile(r"(?<![比较于到至在])((?:19|20)\d\d)年(?![底末]?(?:的|前))")
+
+
+def plan_end_year(digit: str) -> int:
+    """Last year of the 十N五 five-year plan (十三五 -> 2020, 十四五 -> 2025)."""
+    n = 10 + "一二三四五六七八九".index(digit) + 1
+    return 1970 + 5 * (n - 3)
+
+
 def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str | None,
-          rules: KindRules) -> tuple[str, str]:
+          rules: KindRules, doc_year: int | None = None) -> tuple[str, str]:
     before = text[sent.start:q.num_start]
+    if doc_year is not None:
+        plans = list(_PLAN.finditer(before))
+        if plans:
+            plan = plans[-1]
+            # 十三五时期的主要目标 in a 2016 report plans; 十二五时期 reviews.
+            end = plan_end_year(plan.group(1))
+            return ("pledge" if end > doc_year else "achievement"), f"plan:{end}"
+        # 2012年，…全面实现年初确定的主要目标，国内生产总值增长7.8%: a sentence
+        # dated before the text's own year reports, whatever 目标 says.
+        if any(int(m.group(1)) < doc_year for m in _PAST_YEAR.finditer(before)):
+            return "achievement", "past-year"
     best = None
     for m in rules.strong.finditer(before):
         best = m
@@ -371,6 +392,9 @@ def extract_commitments(
         q_first = min(q.start, q.num_start)
         obj, side = cut_object(text[cs:q_first], text[q.end:ce], q.unit or "个", orules)
         prev_start = q_first
+        unit_rule = qrules.by_surface.get(q.unit_surface)
+        if side == "none" and unit_rule is not None and unit_rule.object:
+            obj, side = unit_rule.object, "unit"  # 13亿多人口: the unit names the object
         if side == "none" or obj in orules.change_verbs or (
                 side == "before" and obj[0] in "比较"):
             # 国内生产总值达到67.7万亿元，增长6.9% / 财政赤字…，比上年增加1500亿元:
@@ -391,6 +415,8 @@ def extract_commitments(
             qs, qe = (ostart if ostart >= 0 else q_first), q.end
         elif side == "after":
             qs, qe = q_first, text.find(obj, q.end, ce) + len(obj)
+        elif side == "unit":
+            qs, qe = q_first, q.end
         elif side == "previous-clause":
             qs, qe = prev_start, q.end
         else:
@@ -411,7 +437,7 @@ def extract_commitments(
             distributive = f" distributive:{n}"
             d = text.rfind("分别", cs, q_first)
             qs = min(qs, d)
-        kind, kind_rule = _kind(text, sent, q, ce, section, krules)
+        kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year)
         year, year_rule = _year(text, sent, q, kind, ctx, krules)
         os_, oe = nt.span(qs, qe)
         quote = original[os_:oe] if original is not None else text[qs:qe]
@@ -435,7 +461,10 @@ def extract_commitments(
                     f"{distributive}",
             "locality_code": code,
             "speaker": speaker,
-            "year_source": ctx.year_source if year_rule in ("doc", "review") else "text",
+            # A year worked out from the document's year (今年, 明年…) is as
+            # sure as that year; a stated or plan year comes from the text.
+            "year_source": (ctx.year_source if year_rule in ("doc", "review", "relative")
+                            else "text"),
         })
     return records
 
@@ -453,13 +482,23 @@ def _distributive_count(clause_before: str) -> int:
     return len([i for i in items if i])
 
 
+_PLEDGE_CUES = frozenset({"next", "this", "span", "plan"})
+_ACHIEVEMENT_CUES = frozenset({"this", "last"})
+
+
 def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
           rules: KindRules) -> tuple[int | None, str]:
     before = text[sent.start:q.num_start]
+    plans = list(_PLAN.finditer(before))
+    if plans:
+        return plan_end_year(plans[-1].group(1)), "plan"
     if kind == "pledge":
         targets = list(_TARGET_YEAR.finditer(text, sent.start, q.num_start))
         if targets:
             return int(targets[-1].group(1)), "target"
+        rel = relative_year(before, ctx.year, _PLEDGE_CUES)
+        if rel is not None:
+            return rel[0], "plan" if rel[2] == "plan" else "relative"
         return ctx.year, "doc"
     # An achievement cannot be dated after the year the text speaks in
     # (到2030年 in a review sentence is a horizon, not the year achieved).
@@ -475,6 +514,7 @@ def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
              if int(m.group(1)) <= latest]
     if years:
         return years[-1], "paragraph"
-    if ctx.year is not None and _LAST_YEAR.search(before):
-        return ctx.year - 1, "cue"
+    rel = relative_year(before, ctx.year, _ACHIEVEMENT_CUES)
+    if rel is not None:
+        return rel[0], "relative"
     return (ctx.review_year if ctx.review_year is not None else ctx.year), "review"

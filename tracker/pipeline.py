@@ -87,7 +87,8 @@ def _process(doc: Document) -> DocResult:
     text = nt.text
     if doc.title is None:
         doc = replace(doc, title=_title_line(text[body.start:body.end]))
-    attribution = attribute(text[body.start:body.end], title=doc.title, locality=doc.locality)
+    attribution = attribute(text, body=(body.start, body.end), title=doc.title,
+                            locality=doc.locality, nt=nt, original=doc.text)
     # The page date usually sits in the header that the body excludes.
     dy = infer_year(text[body.start:body.end], title=doc.title, year=doc.year,
                     date=doc.date or find_date(text),
@@ -108,6 +109,7 @@ def _process(doc: Document) -> DocResult:
     row = _doc_row(doc, locality=attribution.locality, locality_code=attribution.code,
                    year=dy.year, date=doc.date or dy.date, year_source=dy.source,
                    dropped_chars=len(text) - (body.end - body.start),
+                   speaker=attribution.speaker,
                    commitments=len(commitments), slogans=len(slogans))
     return DocResult(row, commitments, slogans, expansions)
 
