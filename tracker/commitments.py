@@ -73,6 +73,16 @@ class CategoryRules:
     pattern: regex.Pattern[str]
 
 
+# Patterns used per record, compiled once (the regex module's own cache
+# lookup costs more than the match on these short strings).
+_HAN = regex.compile(r"\p{Han}")
+_HAN_OR_LATIN = regex.compile(r"\p{Han}|[A-Za-z]")
+_PERSONS = regex.compile(r"人口|人数|劳动力|就业|群众|农民|居民|职工|学生")
+_LIST_SEP = regex.compile(r"和|、|及|与|以及")
+_NUMBER = regex.compile(r"[0-9%]")
+_LEADING_LINK = regex.compile(r"^(?:[和及与、]|转为|提高到|提高至)+")
+
+
 def _longest_first(words: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
 
@@ -145,6 +155,18 @@ def load_category_rules(directory: Path | str | None = None) -> CategoryRules:
     return CategoryRules(tuple(kws), examples, pattern)
 
 
+_INFO: dict[int, tuple[CategoryRules, dict[str, tuple[str, int]]]] = {}
+
+
+def _keyword_info(rules: CategoryRules) -> dict[str, tuple[str, int]]:
+    """Lower-cased keyword -> (category, file order), built once per rules object."""
+    got = _INFO.get(id(rules))
+    if got is None or got[0] is not rules:
+        got = (rules, {k.lower(): (c, o) for k, c, o in rules.keywords})
+        _INFO[id(rules)] = got
+    return got[1]
+
+
 def categorise(obj: str, quote: str = "", rules: CategoryRules | None = None) -> str:
     """Category of an object (ANNOTATION.md list), from ``rules/categories.toml``.
 
@@ -153,16 +175,22 @@ def categorise(obj: str, quote: str = "", rules: CategoryRules | None = None) ->
     with no keyword in the object the quote is tried; else ``other``.
     """
     rules = rules or load_category_rules()
-    info = {k.lower(): (c, o) for k, c, o in rules.keywords}
+    info = _keyword_info(rules)
+    search = rules.pattern.search
     for text in (obj, quote):
         best = None
-        for i in range(len(text)):
-            for m in rules.pattern.finditer(text, i, overlapped=False):
-                cat, order = info[m.group().lower()]
-                score = (m.end(), len(m.group()), -order)
-                if best is None or score > best[0]:
-                    best = (score, cat)
+        # The first match at or after every position i: the same match for
+        # every i up to its start, so jump from one match start to the next.
+        i, n = 0, len(text)
+        while i < n:
+            m = search(text, i)
+            if m is None:
                 break
+            cat, order = info[m.group().lower()]
+            score = (m.end(), len(m.group()), -order)
+            if best is None or score > best[0]:
+                best = (score, cat)
+            i = m.start() + 1
         if best:
             return best[1]
     return "other"
@@ -190,7 +218,7 @@ def cut_object(clause_before: str, clause_after: str, unit: str,
             if i > 0:
                 after = after[:i]
         after = after[: rules.max_length]
-        if len(after) >= 2 and regex.match(r"\p{Han}", after):
+        if len(after) >= 2 and _HAN.match(after):
             return after, "after"
     # A value reached from a baseline (最低标准从每月70元提高到88元, 工业企业利润由
     # 上年下降2.3%转为增长8.5%) belongs to the subject before 从/由; otherwise
@@ -202,8 +230,8 @@ def cut_object(clause_before: str, clause_after: str, unit: str,
         if verb and unit in ("%", "个百分点"):
             before += verb
     else:
-        before = regex.split(r"[0-9%]", clause_before)[-1]
-    before = regex.sub(r"^(?:[和及与、]|转为|提高到|提高至)+", "", before)
+        before = _NUMBER.split(clause_before)[-1]
+    before = _LEADING_LINK.sub("", before)
     changed = True
     while changed and before:
         changed = False
@@ -224,7 +252,7 @@ def cut_object(clause_before: str, clause_after: str, unit: str,
                 break
     if len(before) > rules.max_length:
         before = before[-rules.max_length:]
-    if before and regex.search(r"\p{Han}|[A-Za-z]", before):
+    if before and _HAN_OR_LATIN.search(before):
         return before, "before"
     return "", "none"
 
@@ -392,7 +420,7 @@ def extract_commitments(
         unit = q.unit
         if not unit:
             # 农村贫困人口减少1000万以上, 6600多万农村人口: persons by their object.
-            if not regex.search(r"人口|人数|劳动力|就业|群众|农民|居民|职工|学生", obj):
+            if not _PERSONS.search(obj):
                 continue
             unit = "人"
         if side == "before":
@@ -463,7 +491,7 @@ def _distributive_count(clause_before: str) -> int:
     m = _DISTRIBUTIVE.search(clause_before)
     if not m:
         return 0
-    items = regex.split(r"和|、|及|与|以及", m.group(1))
+    items = _LIST_SEP.split(m.group(1))
     return len([i for i in items if i])
 
 

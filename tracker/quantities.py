@@ -35,6 +35,7 @@ QUALIFIERS = ("exact", "about", "at_least", "at_most", "nearly", "range")
 _AR = r"\d{1,3}(?:[,，]\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
 _CN = r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
 _NUM = rf"(?:{_AR}|{_CN})"
+_DIGIT = regex.compile(r"[0-9一二两三四五六七八九]")
 _RANGE_SEP = r"(?:-|–|—|~|～|至|到)"
 _BARE = frozenset(("十", "百", "千", "万", "百万", "千万", "亿"))
 _ADJACENT = regex.compile(
@@ -282,7 +283,7 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
         vague = numeral in _BARE and text[num_start - 1:num_start] in rules.vague_words
         if numeral in ("十", "百", "千") and not m.group("mag") and not inside and not vague:
             continue  # 十大, 百日: bare 十/百/千 + measure word is a set phrase
-        bare = not regex.search(r"[0-9一二两三四五六七八九]", numeral)
+        bare = not _DIGIT.search(numeral)
         unit = rules.by_surface[unit_surface] if unit_surface else None
         # 1000万以上 with no unit: the unit comes from the object (人口 -> 人),
         # decided by the caller; "" marks it.
