@@ -25,6 +25,7 @@ and the manifest.  Without bylines or credits a document is one block.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -107,12 +108,19 @@ def _resolve(gaz: Gazetteer, mentions, ctx: set[str] = frozenset()) -> list[Divi
     return gaz.resolve_mentions(mentions, more) if more != set(ctx) else first
 
 
+@functools.lru_cache(maxsize=32)
+def _find(gaz: Gazetteer, text: str) -> tuple:
+    """``gaz.find(text)``, memoised: the title and body are scanned by
+    several steps of one document."""
+    return tuple(gaz.find(text))
+
+
 def _score_divisions(gaz: Gazetteer, text: str, title: str) -> Counter[Division]:
     counts: Counter[Division] = Counter()
     for weight, part in ((3, title), (1, text)):
         if not part:
             continue
-        mentions = gaz.find(part)
+        mentions = _find(gaz, part)
         for _m, div in zip(mentions, _resolve(gaz, mentions), strict=False):
             if div is not None:
                 counts[div] += weight
@@ -124,7 +132,7 @@ def _context_codes(gaz: Gazetteer, text: str, title: str, code: str | None) -> s
     decides ambiguous names (城中区 next to 西宁市 -> 西宁市城中区)."""
     ctx = {code} if code and code != NATIONAL_CODE else set()
     for part in (title, text):
-        ctx |= {d.code for d in _resolve(gaz, gaz.find(part), ctx) if d is not None}
+        ctx |= {d.code for d in _resolve(gaz, _find(gaz, part), ctx) if d is not None}
     return ctx
 
 
@@ -164,6 +172,9 @@ def attribute(text: str, *, title: str | None = None, locality: str | None = Non
     b0, b1 = body or (0, len(text))
     btext = text[b0:b1]
     name, code = _document_level(gaz, btext, title, locality)
+    if code == NATIONAL_CODE:
+        # The State Council speaks with one voice: no blocks to find.
+        return Attribution(name, code)
     doc_div = gaz.by_code(code) if code and code != NATIONAL_CODE else None
     ctx = _context_codes(gaz, btext, title or "", code)
     pieces = _pieces(text, b0, b1, nt, original, gaz, ctx, rules)
@@ -202,10 +213,12 @@ _TERMINAL = regex.compile(r"[。！？!?；;]")
 _HAN = regex.compile(r"\p{Han}")
 
 
-def _to_normalised(nt: NormalText, o: int) -> int:
+def _to_normalised(nt: NormalText, o: int, starts: list[int] | None = None) -> int:
     """Normalised offset of original offset ``o`` (a deleted character maps to
-    the next kept one)."""
-    starts = [a[1] for a in nt.anchors]
+    the next kept one).  ``starts``: the anchors' original offsets, when the
+    caller converts many offsets of one text."""
+    if starts is None:
+        starts = [a[1] for a in nt.anchors]
     k = bisect.bisect_right(starts, o) - 1
     if k < 0:
         return 0
@@ -226,11 +239,12 @@ def _lines(text: str, b0: int, b1: int, nt: NormalText | None,
         conv = nt
     out = []
     pos = lo
+    starts = [a[1] for a in conv.anchors] if conv is not None else None
     for raw in src[lo:hi].split("\n"):
         s, e = pos, pos + len(raw)
         pos = e + 1
         if conv is not None:
-            s, e = _to_normalised(conv, s), _to_normalised(conv, e)
+            s, e = _to_normalised(conv, s, starts), _to_normalised(conv, e, starts)
         out.append((max(s, b0), min(e, b1), raw))
     return out
 
