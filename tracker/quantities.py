@@ -124,6 +124,10 @@ class QuantityRules:
     after_words: tuple[tuple[str, str], ...]
     inside_words: dict[str, str]
     vague_words: dict[str, str]
+    before_re: regex.Pattern[str]
+    before_words_map: dict[str, str]
+    after_re: regex.Pattern[str]
+    after_words_map: dict[str, str]
 
 
 def _examples(rf, entry, key: str, what: str) -> tuple[str, ...]:
@@ -216,8 +220,15 @@ def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
                                key=lambda x: -len(x[0])))
     inside_words = {w: q.qualifier for q in quals for w in q.inside}
     vague_words = {w: q.qualifier for q in quals for w in q.vague}
+    # Longest words first: a regex alternation tries alternatives in order.
+    link_alt = "|".join(_LINK)
+    before_re = regex.compile(
+        rf"(?P<w>{'|'.join(regex.escape(w) for w, _ in before_words) or '(?!)'})"
+        rf"(?:{link_alt})?$")
+    after_re = regex.compile("|".join(regex.escape(w) for w, _ in after_words) or "(?!)")
     return QuantityRules(tuple(units), by_surface, tuple(quals), tuple(excl), anchor,
-                         before_words, after_words, inside_words, vague_words)
+                         before_words, after_words, inside_words, vague_words,
+                         before_re, dict(before_words), after_re, dict(after_words))
 
 
 # Words that may stand between a qualifier word and the number (控制在3.5%以内,
@@ -226,15 +237,12 @@ _LINK = ("在", "为", "到", "了", "至", "达", "有")
 
 
 def _qualifier_before(text: str, start: int, rules: QuantityRules) -> tuple[str | None, int]:
-    window = text[max(0, start - 6):start]
-    for link in ("", *_LINK):
-        if link and not window.endswith(link):
-            continue
-        w = window[: len(window) - len(link)] if link else window
-        for word, q in rules.before_words:
-            if w.endswith(word):
-                return q, start - len(link) - len(word)
-    return None, start
+    """Qualifier word right before a number (近万人, 控制在以内 … 超过了): the
+    word, optionally followed by one linking character, ending at ``start``."""
+    m = rules.before_re.search(text, max(0, start - 7), start)
+    if m is None:
+        return None, start
+    return rules.before_words_map[m.group("w")], m.start()
 
 
 def _excluded(text: str, num_start: int, unit_end: int, numeral: str, unit: str,
@@ -308,17 +316,15 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
                 pair.group(2)) * factor
         if inside:
             qualifier = rules.inside_words[inside]
-        for word, q in rules.after_words:
-            if text.startswith(word, q_end):
-                # 多/余 after the unit only mean "more than" before a noun-less
-                # end (1000万人以上 yes; 10个多功能厅 no): keep to 2+ char words
-                # or clause ends.
-                if len(word) == 1 and q_end + 1 < len(text) and \
-                        text[q_end + 1] not in "，,。；;、）)":
-                    continue
-                qualifier = q
+        after = rules.after_re.match(text, q_end)
+        if after:
+            word = after.group()
+            # 多/余 after the unit only mean "more than" before a noun-less
+            # end (1000万人以上 yes; 10个多功能厅 no): keep to 2+ char words
+            # or clause ends.
+            if len(word) > 1 or q_end + 1 >= len(text) or text[q_end + 1] in "，,。；;、）)":
+                qualifier = rules.after_words_map[word]
                 q_end += len(word)
-                break
         q_start = num_start
         if vague:
             qualifier, q_start = rules.vague_words[text[num_start - 1]], num_start - 1
