@@ -86,7 +86,11 @@ _HAN = regex.compile(r"\p{Han}")
 _HAN_OR_LATIN = regex.compile(r"\p{Han}|[A-Za-z]")
 _PERSONS = regex.compile(r"人口|人数|劳动力|就业|群众|农民|居民|职工|学生")
 _LIST_SEP = regex.compile(r"和|、|及|与|以及")
-_NUMBER = regex.compile(r"[0-9%]")
+# Where a before-object starts: after the last number, or after a year
+# written in Chinese numerals (一九五四年又比一九五三年增长 -> 增长); a split
+# leaves 年/月/日 of a date at the front, which goes too (2017年年均增长).
+_NUMBER = regex.compile(r"[0-9%]|[〇零一二三四五六七八九]{4}年")
+_DATE_REMNANT = regex.compile(r"^[年月日](?:的|度|底|末|初)?")
 _LEADING_LINK = regex.compile(r"^(?:[和及与、]|转为|提高到|提高至)+")
 
 
@@ -240,7 +244,8 @@ def cut_object(clause_before: str, clause_after: str, unit: str,
         if verb and unit in ("%", "个百分点"):
             before += verb
     else:
-        before = _NUMBER.split(clause_before)[-1]
+        parts = _NUMBER.split(clause_before)
+        before = parts[-1] if len(parts) == 1 else _DATE_REMNANT.sub("", parts[-1])
     before = _LEADING_LINK.sub("", before)
     while before and (m := rules.trailing_re.search(before)):
         if m.group() in rules.change_verbs and (unit in ("%", "个百分点") or before[0] in "比较"):
