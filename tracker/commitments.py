@@ -20,14 +20,14 @@ import regex
 
 from tracker.normalize import NormalText
 from tracker.quantities import Quantity, QuantityRules, find_quantities, load_quantity_rules
-from tracker.rules import read_rule_file, string_list
-from tracker.segments import Sentence, SentenceIndex, sentences
+from tracker.rules import compile_pattern, read_rule_file, string_list
+from tracker.segments import NUMBERED_HEADING, Sentence, SentenceIndex, sentences
 from tracker.years import relative_year
 
 #: Columns of commitments.csv, in order (issue contract), then extras.
 COMMITMENT_COLUMNS = ("doc_id", "locality", "kind", "year", "value", "value_max", "unit",
                       "qualifier", "object", "category", "quote", "start", "end", "rule")
-EXTRA_COLUMNS = ("locality_code", "speaker", "year_source", "indicator")
+EXTRA_COLUMNS = ("locality_code", "speaker", "year_source", "indicator", "multi_year")
 
 CATEGORIES = ("economy", "investment", "industry", "employment", "education", "health",
               "elderly", "childcare", "housing", "transport", "environment", "energy",
@@ -54,6 +54,7 @@ class ObjectRules:
     leading_re: regex.Pattern[str]
     mark_re: regex.Pattern[str]
     mark_back_re: regex.Pattern[str]
+    list_marker_re: regex.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class KindRules:
     examples: tuple[str, ...]
     strong: regex.Pattern[str]
     weak: regex.Pattern[str]
+    period: regex.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def _longest_first(words: Sequence[str]) -> tuple[str, ...]:
 def load_object_rules(directory: Path | str | None = None) -> ObjectRules:
     """Load ``rules/objects.toml``; raises :class:`tracker.rules.RuleError`."""
     keys = ("clause_marks", "after_units", "cut_after", "strip_leading", "strip_trailing",
-            "change_verbs", "generic_objects", "max_length", "examples")
+            "change_verbs", "generic_objects", "list_marker", "max_length", "examples")
     rf = read_rule_file("objects.toml", {}, top_level=keys, directory=directory)
     d = rf.data
     ml = d.get("max_length", 16)
@@ -126,6 +128,7 @@ def load_object_rules(directory: Path | str | None = None) -> ObjectRules:
         regex.compile(f"^(?:{_alternation(leading)})"),
         regex.compile(mark_class),
         regex.compile(mark_class, flags=regex.REVERSE),
+        compile_pattern(rf, d.get("list_marker", "(?!)"), "list_marker"),
     )
 
 
@@ -137,7 +140,7 @@ def _alternation(words: Sequence[str]) -> str:
 def load_kind_rules(directory: Path | str | None = None) -> KindRules:
     """Load ``rules/kinds.toml``; raises :class:`tracker.rules.RuleError`."""
     keys = ("default", "pledge", "achievement", "achievement_verbs", "pledge_sections",
-            "achievement_sections", "examples")
+            "achievement_sections", "examples", "multi_year", "one_year")
     rf = read_rule_file("kinds.toml", {}, top_level=keys, directory=directory)
     d = rf.data
     default = d.get("default", "pledge")
@@ -148,12 +151,14 @@ def load_kind_rules(directory: Path | str | None = None) -> KindRules:
     # lookbehind/lookahead keeps them to their modal use.
     strong = regex.compile(
         rf"(?P<p>(?<![主重需只必纲概扼简])(?:{_alternation(lists['pledge'])})(?!近|军))"
-        rf"|(?P<a>(?<![比较同于])(?:{_alternation(lists['achievement'])}))"
+        rf"|(?P<a>(?<![比较同于从由])(?:{_alternation(lists['achievement'])}))"
     )
     weak = regex.compile(rf"(?P<a>{_alternation(lists['achievement_verbs'])})")
+    period = regex.compile(rf"(?P<multi>{_alternation(lists['multi_year'])})"
+                           rf"|(?P<one>{_alternation(lists['one_year'])}|(?:19|20)\d\d年)")
     return KindRules(default, lists["pledge"], lists["achievement"], lists["achievement_verbs"],
                      lists["pledge_sections"], lists["achievement_sections"], lists["examples"],
-                     strong, weak)
+                     strong, weak, period)
 
 
 @functools.lru_cache(maxsize=8)
@@ -246,7 +251,7 @@ def cut_object(clause_before: str, clause_after: str, unit: str,
     else:
         parts = _NUMBER.split(clause_before)
         before = parts[-1] if len(parts) == 1 else _DATE_REMNANT.sub("", parts[-1])
-    before = _LEADING_LINK.sub("", before)
+    before = rules.list_marker_re.sub("", _LEADING_LINK.sub("", before))
     while before and (m := rules.trailing_re.search(before)):
         if m.group() in rules.change_verbs and (unit in ("%", "个百分点") or before[0] in "比较"):
             break  # 国内生产总值增长 / 比上年增加: the change is the object
@@ -300,7 +305,7 @@ def plan_end_year(digit: str) -> int:
 
 
 def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str | None,
-          rules: KindRules, doc_year: int | None = None) -> tuple[str, str]:
+          rules: KindRules, doc_year: int | None = None, par_start: int = 0) -> tuple[str, str]:
     before = text[sent.start:q.num_start]
     if doc_year is not None:
         plans = list(_PLAN.finditer(before))
@@ -321,6 +326,14 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
     m = rules.strong.search(text, q.end, clause_end)
     if m:
         return ("pledge" if m.group("p") else "achievement"), "cue:" + m.group()
+    if par_start < sent.start:
+        # 过去一年，我们的各项工作取得了很大成绩。国内生产总值增长10.3%: the
+        # paragraph's last cue before this sentence carries over.
+        best = None
+        for m in rules.strong.finditer(text, par_start, sent.start):
+            best = m
+        if best is not None:
+            return ("pledge" if best.group("p") else "achievement"), "paragraph:" + best.group()
     if section:
         return section, "section"
     m = rules.weak.search(text, sent.start, clause_end)
@@ -329,11 +342,18 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
     return rules.default, "default"
 
 
-def _sections(text: str, sents: Sequence[Sentence], rules: KindRules) -> dict[int, str]:
+_PLAN_HEADING = regex.compile(r"十([一二三四五六七八九])五")
+
+
+def _sections(text: str, sents: Sequence[Sentence],
+              rules: KindRules) -> tuple[dict[int, str], dict[int, int]]:
     """Default kind per paragraph index, from the last heading (or paragraph
-    opening) with a review or plan cue before it."""
+    opening) with a review or plan cue before it; and, for paragraphs under a
+    five-year-plan heading (二、“十三五”时期主要目标任务), the plan's last year."""
     out: dict[int, str] = {}
+    plans: dict[int, int] = {}
     current: str | None = None
+    plan_end: int | None = None
     seen = -1
     for s in sents:
         if s.paragraph == seen:
@@ -343,9 +363,16 @@ def _sections(text: str, sents: Sequence[Sentence], rules: KindRules) -> dict[in
         new = _section_of(head, rules)
         if new:
             current = new
+        if s.heading and NUMBERED_HEADING.match(text[s.start:s.end]):
+            # Only numbered headings (二、…, （三）…) open or close a plan
+            # section: a stray short line (a wiki link) does not.
+            m = _PLAN_HEADING.search(text, s.start, s.end)
+            plan_end = plan_end_year(m.group(1)) if m else None
         if current:
             out[s.paragraph] = current
-    return out
+        if plan_end:
+            plans[s.paragraph] = plan_end
+    return out, plans
 
 
 def _section_of(head: str, rules: KindRules) -> str | None:
@@ -387,7 +414,7 @@ def extract_commitments(
     skip = sorted(ctx.skip_spans)
     skip_starts = [s for s, _ in skip]
     records: list[dict] = []
-    sections = _sections(text, sents, krules)
+    sections, plan_sections = _sections(text, sents, krules)
     last_object: dict[int, tuple[str, int]] = {}
     lo, hi = ctx.body or (0, len(text))
     for q in find_quantities(text, qrules):
@@ -411,7 +438,7 @@ def extract_commitments(
         if side == "none" and unit_rule is not None and unit_rule.object:
             obj, side = unit_rule.object, "unit"  # 13亿多人口: the unit names the object
         if side == "none" or obj in orules.change_verbs or obj in orules.generic_objects or (
-                side == "before" and obj[0] in "比较"):
+                side == "before" and (obj[0] in "比较" or obj.startswith("同比"))):
             # 国内生产总值达到67.7万亿元，增长6.9% / 财政赤字…，比上年增加1500亿元:
             # the subject is the previous clause's object.
             prev = last_object.get(sent.start)
@@ -452,8 +479,15 @@ def extract_commitments(
             distributive = f" distributive:{n}"
             d = text.rfind("分别", cs, q_first)
             qs = min(qs, d)
-        kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year)
+        par_start = text.rfind("\n", 0, sent.start) + 1
+        kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year, par_start)
+        multi = _multi_year(text, par_start, q.num_start, krules)
         year, year_rule = _year(text, sent, q, kind, ctx, krules)
+        plan_end = plan_sections.get(sent.paragraph)
+        if plan_end and year_rule in ("doc", "review", "relative"):
+            # Under a 十三五 heading a target or result covers the plan's five
+            # years, dated by its last.
+            year, year_rule, multi = plan_end, "plan-section", True
         os_, oe = nt.span(qs, qe)
         quote = original[os_:oe] if original is not None else text[qs:qe]
         loc, code, speaker = (ctx.locality_at(q.num_start) if ctx.locality_at
@@ -480,8 +514,20 @@ def extract_commitments(
             # sure as that year; a stated or plan year comes from the text.
             "year_source": (ctx.year_source if year_rule in ("doc", "review", "relative")
                             else "text"),
+            "multi_year": multi,
         })
     return records
+
+
+def _multi_year(text: str, par_start: int, num_start: int, rules: KindRules) -> bool:
+    """True when the number reports several years at once: the nearest
+    period marker before it in its paragraph is a multi-year one (这五年…
+    城镇新增就业5771万人; 年均增长7.1%) rather than a one-year one (过去一年,
+    全年, 2023年)."""
+    best = None
+    for m in rules.period.finditer(text, par_start, num_start):
+        best = m
+    return best is not None and best.group("multi") is not None
 
 
 _DISTRIBUTIVE = regex.compile(r"(?:在|于|为|给)?([^，,。；;在于]{2,40}?)分别[^，,。；;]{0,8}$")
