@@ -22,7 +22,7 @@ from tracker.normalize import NormalText
 from tracker.quantities import Quantity, QuantityRules, find_quantities, load_quantity_rules
 from tracker.rules import compile_pattern, read_rule_file, string_list
 from tracker.segments import NUMBERED_HEADING, Sentence, SentenceIndex, sentences
-from tracker.years import relative_year
+from tracker.years import plan_end_year, relative_year
 
 #: Columns of commitments.csv, in order (issue contract), then extras.
 COMMITMENT_COLUMNS = ("doc_id", "locality", "kind", "year", "value", "value_max", "unit",
@@ -294,14 +294,8 @@ _YEAR = regex.compile(r"(?<![\d.])((?:19|20)\d\d)年(?!代|度预算)")
 _TARGET_YEAR = regex.compile(r"(?:到|至|在)((?:19|20)\d\d)年")
 
 
-_PLAN = regex.compile(r"“?十([一二三四五六七八九])五”?(?:时期|期间|规划|末|以来|的?主要目标)")
+_PLAN = regex.compile(r"“?(十[一二三四五六七八九]五)”?(?:时期|期间|规划|末|以来|的?主要目标)")
 _PAST_YEAR = regex.compile(r"(?<![比较于到至在])((?:19|20)\d\d)年(?![底末]?(?:的|前))")
-
-
-def plan_end_year(digit: str) -> int:
-    """Last year of the 十N五 five-year plan (十三五 -> 2020, 十四五 -> 2025)."""
-    n = 10 + "一二三四五六七八九".index(digit) + 1
-    return 1970 + 5 * (n - 3)
 
 
 def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str | None,
@@ -342,7 +336,7 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
     return rules.default, "default"
 
 
-_PLAN_HEADING = regex.compile(r"十([一二三四五六七八九])五")
+_PLAN_HEADING = regex.compile(r"十[一二三四五六七八九]五")
 
 
 def _sections(text: str, sents: Sequence[Sentence],
@@ -367,7 +361,7 @@ def _sections(text: str, sents: Sequence[Sentence],
             # Only numbered headings (二、…, （三）…) open or close a plan
             # section: a stray short line (a wiki link) does not.
             m = _PLAN_HEADING.search(text, s.start, s.end)
-            plan_end = plan_end_year(m.group(1)) if m else None
+            plan_end = plan_end_year(m.group()) if m else None
         if current:
             out[s.paragraph] = current
         if plan_end:
@@ -571,10 +565,15 @@ def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
     par_start = sent.start
     while par_start > 0 and text[par_start - 1] != "\n":
         par_start -= 1
-    years = [int(m.group(1)) for m in _YEAR.finditer(text, par_start, sent.start)
-             if int(m.group(1)) <= latest]
-    if years:
-        return years[-1], "paragraph"
+    stated = [m for m in _YEAR.finditer(text, par_start, sent.start)
+              if int(m.group(1)) <= latest]
+    if stated:
+        # …2011年，是开局之年。过去一年，…: a relative cue after the stated
+        # year is nearer and wins.
+        rel = relative_year(text[stated[-1].end():sent.start], ctx.year, _ACHIEVEMENT_CUES)
+        if rel is not None:
+            return rel[0], "relative"
+        return int(stated[-1].group(1)), "paragraph"
     rel = relative_year(before, ctx.year, _ACHIEVEMENT_CUES)
     if rel is not None:
         return rel[0], "relative"
