@@ -321,6 +321,7 @@ def extract_commitments(
     skip_starts = [s for s, _ in skip]
     records: list[dict] = []
     sections = _sections(text, sents, krules)
+    years = _YearIndex(text)
     last_object: dict[int, tuple[str, int]] = {}
     lo, hi = ctx.body or (0, len(text))
     for q in find_quantities(text, qrules):
@@ -383,7 +384,7 @@ def extract_commitments(
             d = text.rfind("分别", cs, q_first)
             qs = min(qs, d)
         kind, kind_rule = _kind(text, sent, q, ce, section, krules)
-        year, year_rule = _year(text, sent, q, kind, ctx, krules)
+        year, year_rule = _year(text, sent, q, kind, ctx, krules, years)
         os_, oe = nt.span(qs, qe)
         quote = original[os_:oe] if original is not None else text[qs:qe]
         loc, code, speaker = (ctx.locality_at(q.num_start) if ctx.locality_at
@@ -424,8 +425,36 @@ def _distributive_count(clause_before: str) -> int:
     return len([i for i in items if i])
 
 
+class _YearIndex:
+    """Every ``_YEAR`` match and paragraph start of a text, found once.
+
+    :func:`_year` asks for the years between a paragraph's start and a
+    sentence; scanning the paragraph again for every quantity is quadratic
+    on a document that is one long paragraph (a 100 MB file on one line).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.par_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        matches = list(_YEAR.finditer(text))
+        self.starts = [m.start() for m in matches]
+        self.ends = [m.end() for m in matches]
+        self.years = [int(m.group(1)) for m in matches]
+
+    def paragraph_start(self, offset: int) -> int:
+        """Start of the paragraph holding ``offset`` (just after the last ``\\n``)."""
+        return self.par_starts[bisect.bisect_right(self.par_starts, offset) - 1]
+
+    def between(self, start: int, end: int) -> list[int]:
+        """Years of the matches lying wholly inside ``[start, end)``."""
+        return self.years[bisect.bisect_left(self.starts, start):
+                          bisect.bisect_right(self.ends, end)]
+
+
+_NEWLINE = regex.compile(r"\n")
+
+
 def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
-          rules: KindRules) -> tuple[int | None, str]:
+          rules: KindRules, index: _YearIndex | None = None) -> tuple[int | None, str]:
     before = text[sent.start:q.num_start]
     if kind == "pledge":
         targets = list(_TARGET_YEAR.finditer(text, sent.start, q.num_start))
@@ -439,11 +468,9 @@ def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
     if years:
         return years[-1], "sentence"
     # A review paragraph often states its year once at the top (2023年，城西区…).
-    par_start = sent.start
-    while par_start > 0 and text[par_start - 1] != "\n":
-        par_start -= 1
-    years = [int(m.group(1)) for m in _YEAR.finditer(text, par_start, sent.start)
-             if int(m.group(1)) <= latest]
+    index = index or _YearIndex(text)
+    par_start = index.paragraph_start(sent.start)
+    years = [y for y in index.between(par_start, sent.start) if y <= latest]
     if years:
         return years[-1], "paragraph"
     if ctx.year is not None and regex.search("(?<![比较同于])(?:去年|上年)|过去一年", before):
