@@ -15,7 +15,11 @@ from pathlib import Path
 
 import regex
 
+from tracker import ruleguard
 from tracker.rules import compile_pattern, read_rule_file
+
+_HEADER = ruleguard.RuleRef("boilerplate.toml", None, "header_line", key="header_line")
+_FOOTER = ruleguard.RuleRef("boilerplate.toml", None, "footer_line", key="footer_line")
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ def strip_boilerplate(text: str, rules: BoilerplateRules | None = None) -> Body:
     cut = -1
     long_seen = False
     for i, (_, _, line) in enumerate(lines[: rules.header_lines]):
-        if line.strip() and rules.header_line.search(line, timeout=1.0):
+        if line.strip() and ruleguard.search(rules.header_line, line, _HEADER):
             if not long_seen:
                 cut = i
         elif len(line.strip()) > 30:
@@ -82,7 +86,8 @@ def strip_boilerplate(text: str, rules: BoilerplateRules | None = None) -> Body:
         fired.append("header")
     floor = int(len(text) * rules.footer_min_fraction)
     for s, _, line in lines:
-        if s >= max(floor, start) and rules.footer_line.search(line, timeout=1.0):
+        if s >= max(floor, start) and ruleguard.search(rules.footer_line, line, _FOOTER,
+                                                       offset=s):
             end = s
             fired.append("footer")
             break

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import regex
 
-from tracker.rules import REGEX_TIMEOUT, compile_pattern, read_rule_file, string_list
+from tracker import ruleguard
+from tracker.rules import compile_pattern, read_rule_file, string_list
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ def indicator_for(obj: str, unit: str | None = None,
     for ind in indicators:
         if ind.unit and unit and ind.unit != unit:
             continue
-        if any(p.search(obj, timeout=REGEX_TIMEOUT) for p in ind.patterns):
+        ref = ruleguard.RuleRef("indicators.toml", ind.line, f"indicator {ind.key!r} pattern")
+        if any(ruleguard.search(p, obj, ref) for p in ind.patterns):
             return ind.key
     return None
 

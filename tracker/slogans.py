@@ -30,6 +30,7 @@ from typing import Any
 
 import regex
 
+from tracker import ruleguard
 from tracker.rules import RuleError, RuleFile, compile_pattern, read_rule_file, string_list
 
 RULE_FILE = "slogans.toml"
@@ -346,9 +347,12 @@ def _reject_reason(text: str, open_at: int, content: str, rules: SloganRules) ->
     for f in rules.filters:
         if n < f.min_length:
             continue
-        if f.content is not None and not f.content.search(content):
+        ref = ruleguard.RuleRef(RULE_FILE, f.line, f"quote_filter {f.name!r}")
+        if f.content is not None and not ruleguard.search(f.content, content, ref,
+                                                          offset=open_at + 1):
             continue
-        if f.before is not None and not f.before.search(before):
+        if f.before is not None and not ruleguard.search(f.before, before, ref,
+                                                         offset=max(0, open_at - 12)):
             continue
         return f.name
     return None
@@ -527,11 +531,8 @@ def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMent
                 candidates.append((s, e, rule.name))
             continue
         assert rule.pattern is not None
-        try:
-            matches = list(rule.pattern.finditer(text, timeout=5.0))
-        except TimeoutError:
-            continue
-        for m in matches:
+        ref = ruleguard.RuleRef(RULE_FILE, rule.line, f"numbered {rule.name!r}")
+        for m in ruleguard.finditer(rule.pattern, text, ref, offset=0):
             s, e = m.span("s") if "s" in rule.pattern.groupindex else m.span()
             if e <= s or s in covered:
                 continue
