@@ -5,6 +5,8 @@
     tracker slogans [PATH...] --grep X    browse slogans: counts, localities, years
     tracker eval GOLD PRED                score against a gold file
     tracker rules check                   validate rule files and run their examples
+    tracker diff PATH... --from Y --to Y  what changed between two years
+    tracker track PATH...                 pledges of year N against results for year N
 
 Exit codes: 0 all fine; 1 some inputs failed (the rest is written); 2 usage
 or rule-file error.
@@ -64,6 +66,20 @@ DocIdOpt = Annotated[
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes; 0 = all cores.")]
 ExcelOpt = Annotated[bool, typer.Option("--excel", help="Write CSV with a BOM so Excel and "
                                                         "WPS open Chinese text correctly.")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Extract every document again; "
+                                                              "read and write no cache.")]
+CacheDirOpt = Annotated[
+    Path | None,
+    typer.Option("--cache-dir", help="Extraction cache folder (default $TRACKER_CACHE_DIR or "
+                                     "OUT/.tracker-cache). Entries are keyed on document "
+                                     "content and the rules version."),
+]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option("--dask", help="Run on a Dask cluster: a scheduler address "
+                                "(tcp://host:8786) or 'local' for a local cluster with "
+                                "--jobs worker processes. Needs tracker[distributed]."),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v",
                                           help="Also print every input error as it happens.")]
@@ -89,7 +105,9 @@ def _preload_rules() -> None:
 
 def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: str | None,
              jobs: int, excel: bool, quiet: bool, verbose: bool, *, aggregate: bool,
-             html: bool = False) -> int:
+             html: bool = False, no_cache: bool = False, cache_dir: Path | None = None,
+             dask: str | None = None) -> int:
+    from tracker.cache import Cache, default_cache_dir
     from tracker.pipeline import run
     from tracker.progress import progress
     from tracker.tables import by_locality, slogans_by_locality
@@ -102,8 +120,20 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
     for p in paths:
         if not p.exists():
             typer.echo(f"tracker: {p}: no such file or folder", err=True)
+    if jobs < 0:
+        raise _fail("--jobs must be 0 (all cores) or a positive number")
+    cache = None if no_cache else Cache(cache_dir or default_cache_dir(out))
     with progress(quiet=quiet) as tick:
-        result = run(paths, doc_id_template=doc_id, jobs=jobs, on_item=tick)
+        if dask:
+            try:
+                from tracker.distributed import run_dask
+            except ImportError as exc:
+                raise _fail(f"--dask needs dask and distributed ({exc.name} is missing): "
+                            "pip install 'tracker[distributed]'") from None
+            result = run_dask(paths, doc_id_template=doc_id, scheduler=dask,
+                              n_workers=jobs or None, on_item=tick, cache=cache)
+        else:
+            result = run(paths, doc_id_template=doc_id, jobs=jobs, on_item=tick, cache=cache)
     tables = dict(result.tables)
     if aggregate:
         tables["by_locality"] = by_locality(tables["commitments"])
@@ -124,8 +154,9 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
             typer.echo(f"{where}: {row['message']}", err=True)
     if not quiet:
         docs = tables["documents"]
+        cached = f" ({result.cache_hits} from cache)" if result.cache_hits else ""
         typer.echo(
-            f"{docs.height} documents, {tables['commitments'].height} commitments, "
+            f"{docs.height} documents{cached}, {tables['commitments'].height} commitments, "
             f"{tables['slogans'].height} slogan rows, {errors.height} errors")
         typer.echo(f"wrote {len(written)} files to {out}/: "
                    + ", ".join(sorted(p.name for p in written)))
@@ -138,10 +169,13 @@ def extract(
     out: OutOpt = Path("out"),
     fmt: FormatOpt = None,
     doc_id: DocIdOpt = None,
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = 0,
     excel: ExcelOpt = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
+    no_cache: NoCacheOpt = False,
+    cache_dir: CacheDirOpt = None,
+    dask: DaskOpt = None,
 ) -> None:
     """Extract commitments and slogans from documents.
 
@@ -149,7 +183,8 @@ def extract(
     --out.  Example: tracker extract reports/2024/ --out out/ --format xlsx
     """
     raise typer.Exit(_extract(paths, out, fmt, doc_id, jobs, excel, quiet, verbose,
-                              aggregate=False))
+                              aggregate=False, no_cache=no_cache, cache_dir=cache_dir,
+                              dask=dask))
 
 
 @app.command()
@@ -158,12 +193,15 @@ def report(
     out: OutOpt = PROJECT_ROOT / "reports",
     fmt: FormatOpt = None,
     doc_id: DocIdOpt = None,
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = 0,
     excel: ExcelOpt = False,
     html: Annotated[bool, typer.Option("--html", help="Also write report.html, a "
                                                       "self-contained page with charts.")] = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
+    no_cache: NoCacheOpt = False,
+    cache_dir: CacheDirOpt = None,
+    dask: DaskOpt = None,
 ) -> None:
     """Extract, then add per-locality tables (by_locality, slogans_by_locality).
 
@@ -172,7 +210,8 @@ def report(
     """
     paths = paths or [PROJECT_ROOT / "seeds"]
     raise typer.Exit(_extract(paths, out, fmt, doc_id, jobs, excel, quiet, verbose,
-                              aggregate=True, html=html))
+                              aggregate=True, html=html, no_cache=no_cache,
+                              cache_dir=cache_dir, dask=dask))
 
 
 class Scope(StrEnum):
@@ -272,6 +311,11 @@ def rules_check() -> None:
         typer.echo(f, err=True)
     typer.echo(f"{checked} examples checked, {len(failures)} failed")
     raise typer.Exit(1 if failures else 0)
+
+
+from tracker.compare_cli import register as _register_compare  # noqa: E402
+
+_register_compare(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -22,6 +22,7 @@ from tracker.normalize import NormalText
 from tracker.quantities import Quantity, QuantityRules, find_quantities, load_quantity_rules
 from tracker.rules import read_rule_file, string_list
 from tracker.segments import Sentence, SentenceIndex, sentences
+from tracker.years import relative_year
 
 #: Columns of commitments.csv, in order (issue contract), then extras.
 COMMITMENT_COLUMNS = ("doc_id", "locality", "kind", "year", "value", "value_max", "unit",
@@ -43,6 +44,7 @@ class ObjectRules:
     strip_leading: tuple[str, ...]
     strip_trailing: tuple[str, ...]
     change_verbs: tuple[str, ...]
+    generic_objects: frozenset[str]
     max_length: int
     examples: tuple[str, ...]
 
@@ -71,6 +73,16 @@ class CategoryRules:
     pattern: regex.Pattern[str]
 
 
+# Patterns used per record, compiled once (the regex module's own cache
+# lookup costs more than the match on these short strings).
+_HAN = regex.compile(r"\p{Han}")
+_HAN_OR_LATIN = regex.compile(r"\p{Han}|[A-Za-z]")
+_PERSONS = regex.compile(r"人口|人数|劳动力|就业|群众|农民|居民|职工|学生")
+_LIST_SEP = regex.compile(r"和|、|及|与|以及")
+_NUMBER = regex.compile(r"[0-9%]")
+_LEADING_LINK = regex.compile(r"^(?:[和及与、]|转为|提高到|提高至)+")
+
+
 def _longest_first(words: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
 
@@ -79,7 +91,7 @@ def _longest_first(words: Sequence[str]) -> tuple[str, ...]:
 def load_object_rules(directory: Path | str | None = None) -> ObjectRules:
     """Load ``rules/objects.toml``; raises :class:`tracker.rules.RuleError`."""
     keys = ("clause_marks", "after_units", "cut_after", "strip_leading", "strip_trailing",
-            "change_verbs", "max_length", "examples")
+            "change_verbs", "generic_objects", "max_length", "examples")
     rf = read_rule_file("objects.toml", {}, top_level=keys, directory=directory)
     d = rf.data
     ml = d.get("max_length", 16)
@@ -92,6 +104,7 @@ def load_object_rules(directory: Path | str | None = None) -> ObjectRules:
         _longest_first(string_list(rf, d.get("strip_leading", []), "strip_leading")),
         _longest_first(string_list(rf, d.get("strip_trailing", []), "strip_trailing")),
         _longest_first(string_list(rf, d.get("change_verbs", []), "change_verbs")),
+        frozenset(string_list(rf, d.get("generic_objects", []), "generic_objects")),
         ml,
         string_list(rf, d.get("examples", []), "examples"),
     )
@@ -142,6 +155,18 @@ def load_category_rules(directory: Path | str | None = None) -> CategoryRules:
     return CategoryRules(tuple(kws), examples, pattern)
 
 
+_INFO: dict[int, tuple[CategoryRules, dict[str, tuple[str, int]]]] = {}
+
+
+def _keyword_info(rules: CategoryRules) -> dict[str, tuple[str, int]]:
+    """Lower-cased keyword -> (category, file order), built once per rules object."""
+    got = _INFO.get(id(rules))
+    if got is None or got[0] is not rules:
+        got = (rules, {k.lower(): (c, o) for k, c, o in rules.keywords})
+        _INFO[id(rules)] = got
+    return got[1]
+
+
 def categorise(obj: str, quote: str = "", rules: CategoryRules | None = None) -> str:
     """Category of an object (ANNOTATION.md list), from ``rules/categories.toml``.
 
@@ -150,19 +175,28 @@ def categorise(obj: str, quote: str = "", rules: CategoryRules | None = None) ->
     with no keyword in the object the quote is tried; else ``other``.
     """
     rules = rules or load_category_rules()
-    info = {k.lower(): (c, o) for k, c, o in rules.keywords}
+    info = _keyword_info(rules)
+    search = rules.pattern.search
     for text in (obj, quote):
         best = None
-        for i in range(len(text)):
-            for m in rules.pattern.finditer(text, i, overlapped=False):
-                cat, order = info[m.group().lower()]
-                score = (m.end(), len(m.group()), -order)
-                if best is None or score > best[0]:
-                    best = (score, cat)
+        # The first match at or after every position i: the same match for
+        # every i up to its start, so jump from one match start to the next.
+        i, n = 0, len(text)
+        while i < n:
+            m = search(text, i)
+            if m is None:
                 break
+            cat, order = info[m.group().lower()]
+            score = (m.end(), len(m.group()), -order)
+            if best is None or score > best[0]:
+                best = (score, cat)
+            i = m.start() + 1
         if best:
             return best[1]
     return "other"
+
+
+_BASELINE = regex.compile(r"^(.*?\p{Han})(?:从|由)[^从由]*?\d")
 
 
 def cut_object(clause_before: str, clause_after: str, unit: str,
@@ -184,17 +218,25 @@ def cut_object(clause_before: str, clause_after: str, unit: str,
             if i > 0:
                 after = after[:i]
         after = after[: rules.max_length]
-        if len(after) >= 2 and regex.match(r"\p{Han}", after):
+        if len(after) >= 2 and _HAN.match(after):
             return after, "after"
-    # The object before a number never reaches back past another number or a
-    # baseline (工业企业利润由上年下降2.3%转为增长8.5%; 上限由30万元提高到…).
-    before = regex.split(r"[0-9%]|(?<=\p{Han})由(?=\p{Han}*$)", clause_before)[-1]
-    before = regex.sub(r"^(?:[和及与、]|转为|提高到|提高至)+", "", before)
+    # A value reached from a baseline (最低标准从每月70元提高到88元, 工业企业利润由
+    # 上年下降2.3%转为增长8.5%) belongs to the subject before 从/由; otherwise
+    # the object never reaches back past another number.
+    base = _BASELINE.search(clause_before)
+    if base:
+        before = base.group(1)
+        verb = next((v for v in rules.change_verbs if clause_before.endswith(v)), "")
+        if verb and unit in ("%", "个百分点"):
+            before += verb
+    else:
+        before = _NUMBER.split(clause_before)[-1]
+    before = _LEADING_LINK.sub("", before)
     changed = True
     while changed and before:
         changed = False
         for w in rules.strip_trailing:
-            if before.endswith(w) and len(before) > len(w):
+            if before.endswith(w):
                 if w in rules.change_verbs and (unit in ("%", "个百分点") or before[0] in "比较"):
                     continue  # 国内生产总值增长 / 比上年增加: the change is the object
                 before = before[: -len(w)]
@@ -210,7 +252,7 @@ def cut_object(clause_before: str, clause_after: str, unit: str,
                 break
     if len(before) > rules.max_length:
         before = before[-rules.max_length:]
-    if before and regex.search(r"\p{Han}|[A-Za-z]", before):
+    if before and _HAN_OR_LATIN.search(before):
         return before, "before"
     return "", "none"
 
@@ -243,9 +285,30 @@ _YEAR = regex.compile(r"(?<![\d.])((?:19|20)\d\d)年(?!代|度预算)")
 _TARGET_YEAR = regex.compile(r"(?:到|至|在)((?:19|20)\d\d)年")
 
 
+_PLAN = regex.compile(r"“?十([一二三四五六七八九])五”?(?:时期|期间|规划|末|以来|的?主要目标)")
+_PAST_YEAR = regex.compile(r"(?<![比较于到至在])((?:19|20)\d\d)年(?![底末]?(?:的|前))")
+
+
+def plan_end_year(digit: str) -> int:
+    """Last year of the 十N五 five-year plan (十三五 -> 2020, 十四五 -> 2025)."""
+    n = 10 + "一二三四五六七八九".index(digit) + 1
+    return 1970 + 5 * (n - 3)
+
+
 def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str | None,
-          rules: KindRules) -> tuple[str, str]:
+          rules: KindRules, doc_year: int | None = None) -> tuple[str, str]:
     before = text[sent.start:q.num_start]
+    if doc_year is not None:
+        plans = list(_PLAN.finditer(before))
+        if plans:
+            plan = plans[-1]
+            # 十三五时期的主要目标 in a 2016 report plans; 十二五时期 reviews.
+            end = plan_end_year(plan.group(1))
+            return ("pledge" if end > doc_year else "achievement"), f"plan:{end}"
+        # 2012年，…全面实现年初确定的主要目标，国内生产总值增长7.8%: a sentence
+        # dated before the text's own year reports, whatever 目标 says.
+        if any(int(m.group(1)) < doc_year for m in _PAST_YEAR.finditer(before)):
+            return "achievement", "past-year"
     best = None
     for m in rules.strong.finditer(before):
         best = m
@@ -343,7 +406,10 @@ def extract_commitments(
         q_first = min(q.start, q.num_start)
         obj, side = cut_object(text[cs:q_first], text[q.end:ce], q.unit or "个", orules)
         prev_start = q_first
-        if side == "none" or obj in orules.change_verbs or (
+        unit_rule = qrules.by_surface.get(q.unit_surface)
+        if side == "none" and unit_rule is not None and unit_rule.object:
+            obj, side = unit_rule.object, "unit"  # 13亿多人口: the unit names the object
+        if side == "none" or obj in orules.change_verbs or obj in orules.generic_objects or (
                 side == "before" and obj[0] in "比较"):
             # 国内生产总值达到67.7万亿元，增长6.9% / 财政赤字…，比上年增加1500亿元:
             # the subject is the previous clause's object.
@@ -355,7 +421,7 @@ def extract_commitments(
         unit = q.unit
         if not unit:
             # 农村贫困人口减少1000万以上, 6600多万农村人口: persons by their object.
-            if not regex.search(r"人口|人数|劳动力|就业|群众|农民|居民|职工|学生", obj):
+            if not _PERSONS.search(obj):
                 continue
             unit = "人"
         if side == "before":
@@ -363,6 +429,8 @@ def extract_commitments(
             qs, qe = (ostart if ostart >= 0 else q_first), q.end
         elif side == "after":
             qs, qe = q_first, text.find(obj, q.end, ce) + len(obj)
+        elif side == "unit":
+            qs, qe = q_first, q.end
         elif side == "previous-clause":
             qs, qe = prev_start, q.end
         else:
@@ -383,7 +451,7 @@ def extract_commitments(
             distributive = f" distributive:{n}"
             d = text.rfind("分别", cs, q_first)
             qs = min(qs, d)
-        kind, kind_rule = _kind(text, sent, q, ce, section, krules)
+        kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year)
         year, year_rule = _year(text, sent, q, kind, ctx, krules, years)
         os_, oe = nt.span(qs, qe)
         quote = original[os_:oe] if original is not None else text[qs:qe]
@@ -407,7 +475,10 @@ def extract_commitments(
                     f"{distributive}",
             "locality_code": code,
             "speaker": speaker,
-            "year_source": ctx.year_source if year_rule in ("doc", "review") else "text",
+            # A year worked out from the document's year (今年, 明年…) is as
+            # sure as that year; a stated or plan year comes from the text.
+            "year_source": (ctx.year_source if year_rule in ("doc", "review", "relative")
+                            else "text"),
         })
     return records
 
@@ -421,7 +492,7 @@ def _distributive_count(clause_before: str) -> int:
     m = _DISTRIBUTIVE.search(clause_before)
     if not m:
         return 0
-    items = regex.split(r"和|、|及|与|以及", m.group(1))
+    items = _LIST_SEP.split(m.group(1))
     return len([i for i in items if i])
 
 
@@ -452,14 +523,23 @@ class _YearIndex:
 
 _NEWLINE = regex.compile(r"\n")
 
+_PLEDGE_CUES = frozenset({"next", "this", "span", "plan"})
+_ACHIEVEMENT_CUES = frozenset({"this", "last"})
+
 
 def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
           rules: KindRules, index: _YearIndex | None = None) -> tuple[int | None, str]:
     before = text[sent.start:q.num_start]
+    plans = list(_PLAN.finditer(before))
+    if plans:
+        return plan_end_year(plans[-1].group(1)), "plan"
     if kind == "pledge":
         targets = list(_TARGET_YEAR.finditer(text, sent.start, q.num_start))
         if targets:
             return int(targets[-1].group(1)), "target"
+        rel = relative_year(before, ctx.year, _PLEDGE_CUES)
+        if rel is not None:
+            return rel[0], "plan" if rel[2] == "plan" else "relative"
         return ctx.year, "doc"
     # An achievement cannot be dated after the year the text speaks in
     # (到2030年 in a review sentence is a horizon, not the year achieved).
@@ -473,6 +553,7 @@ def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
     years = [y for y in index.between(par_start, sent.start) if y <= latest]
     if years:
         return years[-1], "paragraph"
-    if ctx.year is not None and regex.search("(?<![比较同于])(?:去年|上年)|过去一年", before):
-        return ctx.year - 1, "cue"
+    rel = relative_year(before, ctx.year, _ACHIEVEMENT_CUES)
+    if rel is not None:
+        return rel[0], "relative"
     return (ctx.review_year if ctx.review_year is not None else ctx.year), "review"

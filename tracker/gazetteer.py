@@ -248,6 +248,8 @@ class Gazetteer:
             lens = first(text[i : i + 2])
             if lens:
                 for length in lens:
+                    if i + length > n:  # a longer form would run past the end
+                        continue
                     s = text[i : i + length]
                     hit = patterns.get(s)
                     if hit is not None:

@@ -16,6 +16,8 @@ import regex
 from tracker import ruleguard
 from tracker.rules import compile_pattern, read_rule_file, string_list
 
+_PLACE_TIME = regex.compile(r"^(?:今年|全年|去年|年末|全市|全区|全县|全省|全国|其中)+")
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -72,4 +74,4 @@ def indicator_key(obj: str, unit: str | None,
     found = indicator_for(obj, unit, indicators)
     if found:
         return found
-    return regex.sub(r"^(?:今年|全年|去年|年末|全市|全区|全县|全省|全国|其中)+", "", obj) or obj
+    return _PLACE_TIME.sub("", obj) or obj

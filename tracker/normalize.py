@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from dataclasses import dataclass
 
 import regex
@@ -37,6 +38,18 @@ _FULLWIDTH.update({ord("％"): "%", ord("．"): ".", ord("－"): "-", ord("＋")
                    ord("\u3000"): " ", ord("\u00a0"): " ", ord("\r"): "\n",
                    ord("\u200b"): " ", ord("\ufeff"): " "})
 
+# str.translate is slow on CJK text (no fast path for non-ASCII strings); the
+# same mapping as a stdlib-re substitution over the few affected characters
+# is ~10x faster and gives the identical string.
+_FULLWIDTH_STR = {chr(k): v if isinstance(v, str) else chr(v) for k, v in _FULLWIDTH.items()}
+_FULLWIDTH_RE = re.compile("[" + "".join(re.escape(c) for c in sorted(_FULLWIDTH_STR)) + "]")
+
+
+def _to_halfwidth(text: str) -> str:
+    """``text.translate(_FULLWIDTH)``, faster."""
+    return _FULLWIDTH_RE.sub(lambda m: _FULLWIDTH_STR[m.group()], text)
+
+
 _CJK = r"\p{Han}\u3000-\u303F\uFF00-\uFFEF“”‘’「」『』《》—…·"
 _SPACE = r"[ \t\u200b\ufeff]"
 # Spaces next to a CJK character, or splitting a decimal number or a percentage
@@ -46,6 +59,8 @@ _SPACE_RUN = regex.compile(
     rf"(?<=[{_CJK}]){_SPACE}+|{_SPACE}+(?=[{_CJK}])"
     rf"|(?<=\d){_SPACE}+(?=\.\d|%)|(?<=\d\.){_SPACE}+(?=\d)"
 )
+# Digits typed one by one with spaces (3 0 0 多个城市 in some transcriptions).
+_SPACED_DIGITS = regex.compile(r"(?<!\d)\d(?:[ \t]\d)+(?!\d)")
 _BREAK_RUN = regex.compile(r"[ \t]*\n[ \t\n]*")
 # A line that ends a sentence (or a heading-like line ending in a closing mark).
 _TERMINAL = set("。！？!?；;：:…”』」》）)】")
@@ -139,7 +154,7 @@ def normalise(original: str, *, column_layout: bool | None = None) -> NormalText
     forces or disables line joining; by default :func:`is_column_layout` decides.
     Never raises on any ``str``.
     """
-    t = to_simplified(original.translate(_FULLWIDTH))
+    t = to_simplified(_to_halfwidth(original))
     if column_layout is None:
         column_layout = is_column_layout(t)
     # Deleted spans (start, end) of the translated text.
@@ -164,6 +179,8 @@ def normalise(original: str, *, column_layout: bool | None = None) -> NormalText
                 cuts.append((nl + 1, e))
     for m in _SPACE_RUN.finditer(t):
         cuts.append(m.span())
+    for m in _SPACED_DIGITS.finditer(t):
+        cuts.extend((i, i + 1) for i in range(m.start() + 1, m.end(), 2))
     cuts.sort()
     pieces: list[str] = []
     anchors: list[tuple[int, int]] = []

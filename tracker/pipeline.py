@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
+from tracker.cache import Cache
 from tracker.model import Document, InputError
 from tracker.tables import (
     COMMITMENTS_SCHEMA,
@@ -85,14 +86,19 @@ def _process(doc: Document) -> DocResult:
     from tracker.normalize import normalise
     from tracker.ruleguard import set_offset_map
     from tracker.slogans import find_expansions, find_slogans
-    from tracker.years import infer_year
+    from tracker.years import find_date, infer_year
 
     nt = normalise(doc.text)
     set_offset_map(nt.to_original)
     body = strip_boilerplate(nt.text)
     text = nt.text
-    attribution = attribute(text[body.start:body.end], title=doc.title, locality=doc.locality)
-    dy = infer_year(text[body.start:body.end], title=doc.title, year=doc.year, date=doc.date,
+    if doc.title is None:
+        doc = replace(doc, title=_title_line(text[body.start:body.end]))
+    attribution = attribute(text, body=(body.start, body.end), title=doc.title,
+                            locality=doc.locality, nt=nt, original=doc.text)
+    # The page date usually sits in the header that the body excludes.
+    dy = infer_year(text[body.start:body.end], title=doc.title, year=doc.year,
+                    date=doc.date or find_date(text),
                     year_from_metadata="year" in doc.metadata_from)
     mentions = [m for m in find_slogans(text) if body.start <= m.start < body.end]
     ctx = DocContext(
@@ -111,6 +117,7 @@ def _process(doc: Document) -> DocResult:
     row = _doc_row(doc, locality=attribution.locality, locality_code=attribution.code,
                    year=dy.year, date=doc.date or dy.date, year_source=dy.source,
                    dropped_chars=len(text) - (body.end - body.start),
+                   speaker=attribution.speaker,
                    commitments=len(commitments), slogans=len(slogans))
     return DocResult(row, commitments, slogans, expansions)
 
@@ -137,12 +144,22 @@ def _slogan_rows(doc: Document, nt, mentions, locality_at: Callable,
     return rows
 
 
+def _title_line(text: str) -> str | None:
+    """The first line of a plain-text document when it reads as a title
+    (short, no sentence punctuation): 湟源县2024年政府工作报告."""
+    first = text.lstrip().split("\n", 1)[0].strip()
+    if 4 <= len(first) <= 60 and not any(c in first for c in "。；;！!？?"):
+        return first
+    return None
+
+
 @dataclass
 class RunResult:
     """Frames of one run: ``commitments``, ``slogans``, ``expansions``,
     ``documents``, ``errors`` (schemas in :mod:`tracker.tables`)."""
 
     tables: dict[str, pl.DataFrame]
+    cache_hits: int = 0
 
     @property
     def failed(self) -> int:
@@ -150,64 +167,199 @@ class RunResult:
         return self.tables["errors"].height
 
 
+# A chunk sent to a worker holds up to this many documents or characters: big
+# enough to amortise inter-process traffic, small enough to keep memory flat.
+CHUNK_DOCS = 32
+CHUNK_CHARS = 1_000_000
+# Rows held as Python dicts before they are packed into polars frames.
+FRAME_BATCH_ROWS = 20_000
+
+
+def warm_up() -> None:
+    """Load every rule file, the gazetteer and OpenCC once in this process.
+
+    Worker processes call it on start, so rules are compiled once per worker
+    and reused for every document it extracts.
+    """
+    from tracker.boilerplate import load_boilerplate_rules
+    from tracker.commitments import load_category_rules, load_kind_rules, load_object_rules
+    from tracker.gazetteer import load_gazetteer
+    from tracker.indicators import load_indicators
+    from tracker.normalize import _t2s
+    from tracker.quantities import load_quantity_rules
+    from tracker.slogans import load_slogan_rules
+
+    for load in (load_quantity_rules, load_object_rules, load_kind_rules, load_category_rules,
+                 load_indicators, load_boilerplate_rules, load_slogan_rules, load_gazetteer,
+                 _t2s):
+        load()
+
+
+def process_chunk(chunk: Sequence[tuple[Document, str | None]],
+                  cache: Cache | None = None) -> list[DocResult]:
+    """:func:`process_document` over ``(document, cache key)`` pairs; with a
+    ``cache``, each good result is stored under its key.  Never raises."""
+    out = []
+    for doc, key in chunk:
+        res = process_document(doc)
+        if cache is not None and key is not None:
+            cache.put(key, res)
+        out.append(res)
+    return out
+
+
+def _chunks(docs: Iterable[Document | InputError], cache: Cache | None,
+            hits: list[int]) -> Iterator[list[tuple[Document | InputError, object]]]:
+    """Group the input stream into chunks of ``(item, result-or-key)``.
+
+    An :class:`InputError` or a cache hit carries its final result; a document
+    to extract carries its cache key (or None).
+    """
+    chunk: list[tuple[Document | InputError, object]] = []
+    chars = 0
+    for item in docs:
+        if isinstance(item, InputError):
+            chunk.append((item, item))
+            continue
+        key = cache.key(item) if cache is not None else None
+        cached = cache.get(key, item) if key is not None else None
+        if cached is not None:
+            hits[0] += 1
+            chunk.append((item, cached))
+            continue
+        chunk.append((item, key))
+        chars += len(item.text)
+        if len(chunk) >= CHUNK_DOCS or chars >= CHUNK_CHARS:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
+        yield chunk
+
+
+def _todo(chunk) -> list[tuple[Document, str | None]]:
+    return [(item, r) for item, r in chunk
+            if isinstance(item, Document) and (r is None or isinstance(r, str))]
+
+
+def _merge(chunk, done: Iterator[DocResult], on_item,
+           store: Cache | None = None) -> Iterator[DocResult | InputError]:
+    for item, r in chunk:
+        if isinstance(item, Document) and (r is None or isinstance(r, str)):
+            res = next(done)
+            if store is not None and r is not None:
+                store.put(r, res)
+            yield res
+        else:
+            yield r
+        if on_item:
+            on_item()
+
+
+def ordered_results(docs: Iterable[Document | InputError], submit: Callable | None,
+                    *, cache: Cache | None = None, window: int = 4,
+                    on_item: Callable[[], None] | None = None,
+                    hits: list[int] | None = None,
+                    store: Cache | None = None) -> Iterator[DocResult | InputError]:
+    """Results for ``docs`` in input order.
+
+    ``submit(todo)`` starts extracting a list of ``(document, key)`` and
+    returns a future whose ``result()`` is the list of :class:`DocResult`; None
+    extracts in this process.  At most ``window`` chunks are in flight, so
+    memory stays flat whatever the corpus size.  ``cache`` is looked up here;
+    fresh results are stored by the workers, or here when ``store`` is given.
+    """
+    hits = hits if hits is not None else [0]
+    pending: deque = deque()
+    for chunk in _chunks(docs, cache, hits):
+        todo = _todo(chunk)
+        if submit is None:
+            yield from _merge(chunk, iter(process_chunk(todo, cache)), on_item)
+            continue
+        pending.append((chunk, submit(todo) if todo else None))
+        while len(pending) >= window:
+            c, fut = pending.popleft()
+            yield from _merge(c, iter(fut.result() if fut else ()), on_item, store)
+    while pending:
+        c, fut = pending.popleft()
+        yield from _merge(c, iter(fut.result() if fut else ()), on_item, store)
+
+
 def _results(docs: Iterable[Document | InputError], jobs: int,
-             on_item: Callable[[], None] | None) -> Iterator[DocResult | InputError]:
+             on_item: Callable[[], None] | None, cache: Cache | None = None,
+             hits: list[int] | None = None) -> Iterator[DocResult | InputError]:
     if jobs <= 1:
-        for item in docs:
-            yield item if isinstance(item, InputError) else process_document(item)
-            if on_item:
-                on_item()
+        yield from ordered_results(docs, None, cache=cache, on_item=on_item, hits=hits)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        batch: list[Document | InputError] = []
+    with ProcessPoolExecutor(max_workers=jobs, initializer=warm_up) as pool:
+        yield from ordered_results(docs, lambda todo: pool.submit(process_chunk, todo, cache),
+                                   cache=cache, window=3 * jobs, on_item=on_item, hits=hits)
 
-        def flush() -> Iterator[DocResult | InputError]:
-            real = [d for d in batch if isinstance(d, Document)]
-            out = iter(pool.map(process_document, real, chunksize=8))
-            for item in batch:
-                yield item if isinstance(item, InputError) else next(out)
-                if on_item:
-                    on_item()
-            batch.clear()
 
-        # Bounded batches keep memory flat on corpora of any size.
-        for item in docs:
-            batch.append(item)
-            if len(batch) >= 64 * jobs:
-                yield from flush()
-        yield from flush()
+class _Tables:
+    """Rows collected in small Python batches, packed into polars frames."""
+
+    NAMES = ("commitments", "slogans", "expansions", "documents", "errors")
+    SCHEMAS = (COMMITMENTS_SCHEMA, SLOGANS_SCHEMA, EXPANSIONS_SCHEMA, DOCUMENTS_SCHEMA,
+               ERRORS_SCHEMA)
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict]] = {n: [] for n in self.NAMES}
+        self.parts: dict[str, list[pl.DataFrame]] = {n: [] for n in self.NAMES}
+
+    def add(self, res: DocResult | InputError) -> None:
+        rows = self.rows
+        if isinstance(res, InputError):
+            rows["errors"].append(error_row(res))
+        else:
+            rows["documents"].append(res.document)
+            rows["commitments"] += res.commitments
+            rows["slogans"] += res.slogans
+            rows["expansions"] += res.expansions
+            rows["errors"] += res.errors
+        if len(rows["commitments"]) + len(rows["documents"]) >= FRAME_BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        for name, schema in zip(self.NAMES, self.SCHEMAS, strict=True):
+            if self.rows[name]:
+                self.parts[name].append(frame(self.rows[name], schema))
+                self.rows[name] = []
+
+    def result(self) -> RunResult:
+        self.flush()
+        tables = {}
+        for name, schema in zip(self.NAMES, self.SCHEMAS, strict=True):
+            parts = self.parts[name]
+            tables[name] = (pl.concat(parts, rechunk=True) if len(parts) > 1
+                            else parts[0] if parts else frame([], schema))
+        return RunResult(tables)
+
+
+def collect(results: Iterable[DocResult | InputError]) -> RunResult:
+    """Frames from a stream of results (rows packed per batch, never all as dicts)."""
+    tables = _Tables()
+    for res in results:
+        tables.add(res)
+    return tables.result()
 
 
 def run(paths: Sequence[str | Path], *, doc_id_template: str | None = None, jobs: int = 1,
-        on_item: Callable[[], None] | None = None) -> RunResult:
+        on_item: Callable[[], None] | None = None, cache: Cache | None = None) -> RunResult:
     """Extract every document under ``paths``.
 
     ``jobs`` worker processes (``0`` = all cores).  ``on_item`` is called once
-    per document or input error (progress bars).  Returns the frames; input
-    problems are rows of ``errors``, never exceptions.
+    per document or input error (progress bars).  ``cache`` (a
+    :class:`tracker.cache.Cache`) skips documents extracted before with the
+    same rules and stores new results.  Returns the frames; input problems are
+    rows of ``errors``, never exceptions.  Output does not depend on ``jobs``
+    or on the cache.
     """
     from tracker.documents import read_inputs
 
     if jobs == 0:
         jobs = os.cpu_count() or 1
-    docs: list[dict] = []
-    commitments: list[dict] = []
-    slogans: list[dict] = []
-    expansions: list[dict] = []
-    errors: list[dict] = []
-    for res in _results(read_inputs(paths, doc_id_template=doc_id_template), jobs, on_item):
-        if isinstance(res, InputError):
-            errors.append(error_row(res))
-            continue
-        docs.append(res.document)
-        commitments += res.commitments
-        slogans += res.slogans
-        expansions += res.expansions
-        errors += res.errors
-    return RunResult({
-        "commitments": frame(commitments, COMMITMENTS_SCHEMA),
-        "slogans": frame(slogans, SLOGANS_SCHEMA),
-        "expansions": frame(expansions, EXPANSIONS_SCHEMA),
-        "documents": frame(docs, DOCUMENTS_SCHEMA),
-        "errors": frame(errors, ERRORS_SCHEMA),
-    })
+    hits = [0]
+    result = collect(_results(read_inputs(paths, doc_id_template=doc_id_template), jobs,
+                              on_item, cache, hits))
+    result.cache_hits = hits[0]
+    return result

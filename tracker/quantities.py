@@ -24,10 +24,18 @@ from tracker.rules import RuleError, compile_pattern, read_rule_file, string_lis
 
 QUALIFIERS = ("exact", "about", "at_least", "at_most", "nearly", "range")
 
-_AR = r"\d+(?:\.\d+)?"
+# Thousands separators (28,049,780 or ２８，０４９，７８０) only with exactly three
+# digits after each separator, so a clause comma between numbers is not read
+# as one.
+_AR = r"\d{1,3}(?:[,，]\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
 _CN = r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
 _NUM = rf"(?:{_AR}|{_CN})"
+_DIGIT = regex.compile(r"[0-9一二两三四五六七八九]")
 _RANGE_SEP = r"(?:-|–|—|~|～|至|到)"
+_BARE = frozenset(("十", "百", "千", "万", "百万", "千万", "亿"))
+_ADJACENT = regex.compile(
+    r"(一(?=二)|二(?=三)|三(?=四)|四(?=五)|五(?=六)|六(?=七)|七(?=八)|八(?=九))([二三四五六七八九])"
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class QualifierRule:
     before: tuple[str, ...]
     after: tuple[str, ...]
     inside: tuple[str, ...]
+    vague: tuple[str, ...]
     examples: tuple[str, ...]
     line: int | None
 
@@ -109,6 +118,7 @@ class QuantityRules:
     before_words: tuple[tuple[str, str], ...]
     after_words: tuple[tuple[str, str], ...]
     inside_words: dict[str, str]
+    vague_words: dict[str, str]
 
 
 def _examples(rf, entry, key: str, what: str) -> tuple[str, ...]:
@@ -143,7 +153,7 @@ def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
 
     qf = read_rule_file(
         "qualifiers.toml",
-        {"qualifier": {"qualifier", "before", "after", "inside", "examples"}},
+        {"qualifier": {"qualifier", "before", "after", "inside", "vague", "examples"}},
         directory=directory,
     )
     quals = []
@@ -154,6 +164,7 @@ def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
         quals.append(QualifierRule(q, string_list(qf, e.get("before", []), "before"),
                                    string_list(qf, e.get("after", []), "after"),
                                    string_list(qf, e.get("inside", []), "inside"),
+                                   string_list(qf, e.get("vague", []), "vague"),
                                    _examples(qf, e, "examples", "qualifier"),
                                    qf.line(f'"{q}"')))
 
@@ -194,13 +205,14 @@ def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
     after_words = tuple(sorted(((w, q.qualifier) for q in quals for w in q.after),
                                key=lambda x: -len(x[0])))
     inside_words = {w: q.qualifier for q in quals for w in q.inside}
+    vague_words = {w: q.qualifier for q in quals for w in q.vague}
     return QuantityRules(tuple(units), by_surface, tuple(quals), tuple(excl), anchor,
-                         before_words, after_words, inside_words)
+                         before_words, after_words, inside_words, vague_words)
 
 
 # Words that may stand between a qualifier word and the number (控制在3.5%以内,
 # 超过了, 达到) without breaking the link.
-_LINK = ("在", "为", "到", "了", "至", "达")
+_LINK = ("在", "为", "到", "了", "至", "达", "有")
 
 
 def _qualifier_before(text: str, start: int, rules: QuantityRules) -> tuple[str | None, int]:
@@ -264,10 +276,14 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
         # A numeral glued to a Latin letter or digit is part of a name (PM2.5, 5G).
         if prev and prev.isascii() and (prev.isalnum() or prev in "./"):
             continue
-        numeral = m.group("num")
-        if numeral in ("十", "百", "千") and not m.group("mag"):
+        numeral = m.group("num").replace(",", "").replace("，", "")
+        if len(numeral) > 1 and numeral[0] == "0" and numeral[1].isdigit():
+            continue  # 049: a fragment of a broken number, not a value
+        inside = m.group("inside") or m.group("inside2")
+        vague = numeral in _BARE and text[num_start - 1:num_start] in rules.vague_words
+        if numeral in ("十", "百", "千") and not m.group("mag") and not inside and not vague:
             continue  # 十大, 百日: bare 十/百/千 + measure word is a set phrase
-        bare = not regex.search(r"[0-9一二两三四五六七八九]", numeral)
+        bare = not _DIGIT.search(numeral)
         unit = rules.by_surface[unit_surface] if unit_surface else None
         # 1000万以上 with no unit: the unit comes from the object (人口 -> 人),
         # decided by the caller; "" marks it.
@@ -276,13 +292,16 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
         mag = m.group("mag")
         try:
             value = parse_number(numeral + mag) * factor
-            value_max = (parse_number(m.group("num2") + mag) * factor
-                         if m.group("num2") else None)
+            num2 = (m.group("num2") or "").replace(",", "").replace("，", "")
+            value_max = parse_number(num2 + mag) * factor if num2 else None
         except NumberError:
             continue
         q_end = m.end()
         qualifier = "exact"
-        inside = m.group("inside") or m.group("inside2")
+        if (pair := _ADJACENT.fullmatch(numeral)) and not mag and value_max is None:
+            # 三四个, 五六所: two neighbouring digits mean "three or four".
+            value, value_max = parse_number(pair.group(1)) * factor, parse_number(
+                pair.group(2)) * factor
         if inside:
             qualifier = rules.inside_words[inside]
         for word, q in rules.after_words:
@@ -297,7 +316,9 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
                 q_end += len(word)
                 break
         q_start = num_start
-        if qualifier == "exact" and not pct:
+        if vague:
+            qualifier, q_start = rules.vague_words[text[num_start - 1]], num_start - 1
+        elif qualifier == "exact" and not pct:
             bq, bstart = _qualifier_before(text, num_start, rules)
             if bq:
                 qualifier, q_start = bq, bstart

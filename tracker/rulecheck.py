@@ -36,6 +36,50 @@ def _quantities(text: str) -> list:
     return list(find_quantities(normalise(text).text))
 
 
+def _check_speakers(expect: Callable) -> None:
+    """``rules/speakers.toml`` examples through the real finders.
+
+    ``byline``: ``LINE => LOCALITY|SPEAKER``; ``not_byline``: no byline;
+    ``inline``: ``TEXT => LOCALITY|SPEAKER`` (``-``: no unit named);
+    ``credit``: a credit span is found; ``subject``: ``TEXT => LOCALITY``.
+    """
+    from tracker.gazetteer import load_gazetteer
+    from tracker.speakers import (
+        find_credits,
+        find_inline,
+        find_subjects,
+        load_speaker_rules,
+        parse_byline,
+    )
+
+    gaz = load_gazetteer()
+    ex = load_speaker_rules().examples
+
+    def name(div) -> str:
+        return "-" if div is None else gaz.full_name(div)
+
+    def byline(t: str, e: str | None) -> str | None:
+        sp = parse_byline(t)
+        got = None if sp is None else f"{name(sp.unit)}|{sp.label}"
+        return None if got == e else f"byline {got}, expected {e}"
+
+    def inline(t: str, e: str | None) -> str | None:
+        got = [f"{name(sp.unit)}|{sp.label}" for sp in find_inline(t)]
+        return None if e in got else f"inline speakers {got}, expected {e}"
+
+    def subject(t: str, e: str | None) -> str | None:
+        got = [name(d) for _, d in find_subjects(t)]
+        return None if e in got else f"subjects {got}, expected {e}"
+
+    expect("speakers.toml", ex.get("byline", ()), byline)
+    expect("speakers.toml", ex.get("not_byline", ()), lambda t, _e: None if parse_byline(t)
+           is None else f"unexpected byline {parse_byline(t)}")
+    expect("speakers.toml", ex.get("inline", ()), inline)
+    expect("speakers.toml", ex.get("credit", ()), lambda t, _e: None if find_credits(t)
+           else "no credit found")
+    expect("speakers.toml", ex.get("subject", ()), subject)
+
+
 def check_all() -> tuple[list[str], int]:
     """Run all examples.  Returns ``(failure messages, examples checked)``.
 
@@ -114,9 +158,13 @@ def check_all() -> tuple[list[str], int]:
         return None if got == e else f"classified {got}, expected {e}"
 
     expect("boilerplate.toml", bexamples, classify)
+    _check_speakers(expect)
     from tracker.slogans import check_slogan_rules
 
     for msg in check_slogan_rules():
         failures.append(msg)
     checked += 1
-    return failures, checked
+    from tracker.compare import check_compare_rules
+
+    compare_failures, compare_checked = check_compare_rules()
+    return failures + compare_failures, checked + compare_checked

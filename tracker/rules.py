@@ -159,7 +159,7 @@ def rules_version(directory: Path | str | None = None) -> str:
     h = hashlib.sha256()
     base = rules_dir(directory)
     for p in sorted(base.rglob("*")):
-        if p.is_file() and p.suffix in {".toml", ".csv", ".txt"}:
+        if p.is_file() and p.suffix in {".toml", ".csv", ".tsv", ".txt"}:
             h.update(str(p.relative_to(base)).encode())
             h.update(p.read_bytes())
     return h.hexdigest()[:16]

@@ -19,6 +19,9 @@ _HEADING = regex.compile(
 )
 
 
+_CLAUSE_PUNCT = regex.compile(r"[。，,；;！？]")
+
+
 @dataclass(frozen=True)
 class Sentence:
     """A sentence: normalised ``start``/``end``, its ``paragraph`` index and
@@ -45,7 +48,7 @@ def is_heading(par: str) -> bool:
     """True for a heading-like paragraph (numbered, or short and unpunctuated)."""
     if _HEADING.match(par):
         return len(par) < 60
-    return len(par) <= 30 and not regex.search(r"[。，,；;！？]", par)
+    return len(par) <= 30 and not _CLAUSE_PUNCT.search(par)
 
 
 #: Longest sentence the segmenter returns.  Real sentences stay far below it

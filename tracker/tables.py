@@ -30,7 +30,7 @@ DOCUMENTS_SCHEMA: dict[str, pl.DataType] = {
     "doc_id": pl.String, "path": pl.String, "title": pl.String, "locality": pl.String,
     "year": pl.Int64, "date": pl.String, "chars": pl.Int64, "status": pl.String,
     "locality_code": pl.String, "year_source": pl.String, "dropped_chars": pl.Int64,
-    "commitments": pl.Int64, "slogans": pl.Int64,
+    "commitments": pl.Int64, "slogans": pl.Int64, "speaker": pl.String,
 }
 ERRORS_SCHEMA: dict[str, pl.DataType] = {
     "path": pl.String, "line": pl.Int64, "offset": pl.Int64, "doc_id": pl.String,

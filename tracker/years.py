@@ -112,3 +112,69 @@ def infer_year(text: str, *, title: str | None = None, year: int | None = None,
     if pub is not None:
         return result(pub, "inferred")
     return DocYear(None, None, date, None)
+
+
+_PLAN_NO = "一二三四五六七八九十"
+_RELATIVE = regex.compile(
+    r"(?P<next>明年|下一年|来年)"
+    r"|(?P<this>今年|本年|当年)"
+    r"|(?P<last>(?<![比较同于])(?:去年|上年|上一年)|过去一年)"
+    r"|(?:今后|未来)(?P<span>[一二三四五六七八九十两\d]{1,2})年"
+    r"|[“\"]?(?P<plan>十[一二三四五六七八九]?五|[三四五六七八九]五)[”\"]?"
+    r"(?:规划)?(?:期间|时期|末|期末)"
+)
+_SMALL = {c: i + 1 for i, c in enumerate(_PLAN_NO)} | {"两": 2}
+
+
+def _small_int(s: str) -> int | None:
+    if s.isdigit():
+        return int(s)
+    if len(s) == 1:
+        return _SMALL.get(s)
+    if s[0] == "十":
+        return 10 + (_SMALL.get(s[1], 0) if len(s) > 1 else 0)
+    return None
+
+
+def plan_end_year(name: str) -> int | None:
+    """Last year of a five-year plan: ``十四五`` -> 2025, ``十三五`` -> 2020,
+    ``三五`` -> 1970 (from the third plan on, 1955 + 5n); else None."""
+    n = _small_int(name[:-1])
+    return 1955 + 5 * n if n is not None and n >= 3 else None
+
+
+def relative_year(text: str, year: int | None,
+                  kinds: frozenset[str] = frozenset({"next", "this", "last", "span", "plan"}),
+                  ) -> tuple[int, str, str] | None:
+    """The year a relative expression in ``text`` points to, given the year
+    the document speaks in; the LAST expression in ``text`` wins.
+
+    ``明年`` -> year+1; ``今年`` -> year; ``去年``/``上年``/``过去一年`` ->
+    year-1; ``今后五年``/``未来5年`` -> year+4 (a government's term counts the
+    current year as its first); ``十四五期间``/``“十四五”末`` -> 2025 (the plan's
+    end, whatever ``year`` is).  ``kinds`` limits the expressions used
+    (pledges skip ``last``: 比去年 is a base, not the target).  Returns
+    ``(year, cue, kind)`` (kind: next, this, last, span or plan) or None.
+    """
+    found = None
+    for m in _RELATIVE.finditer(text):
+        if m.lastgroup not in kinds:
+            continue
+        if m.group("plan"):
+            end = plan_end_year(m.group("plan"))
+            if end is not None:
+                found = (end, m.group(), "plan")
+            continue
+        if year is None:
+            continue
+        if m.group("next"):
+            found = (year + 1, m.group(), "next")
+        elif m.group("this"):
+            found = (year, m.group(), "this")
+        elif m.group("last"):
+            found = (year - 1, m.group(), "last")
+        elif m.group("span"):
+            n = _small_int(m.group("span"))
+            if n:
+                found = (year + n - 1, m.group(), "span")
+    return found

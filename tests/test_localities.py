@@ -1,0 +1,162 @@
+"""Locality, speaker and block attribution on real sentences from the seeds."""
+
+import pytest
+from conftest import seed_text
+
+from tracker.boilerplate import strip_boilerplate
+from tracker.commitments import DocContext, extract_commitments
+from tracker.gazetteer import load_gazetteer
+from tracker.localities import Attribution, attribute, resolve_name
+from tracker.normalize import normalise
+from tracker.speakers import find_inline, find_subjects, parse_byline
+from tracker.years import infer_year, relative_year
+
+
+def _attribute_seed(prefix: str, **kw):
+    original = seed_text(prefix)
+    nt = normalise(original)
+    body = strip_boilerplate(nt.text)
+    att = attribute(nt.text, body=(body.start, body.end), nt=nt, original=original, **kw)
+    return nt, body, att
+
+
+def _at(nt, att: Attribution, phrase: str):
+    i = nt.text.find(phrase)
+    assert i >= 0, phrase
+    return att.at(i)
+
+
+@pytest.mark.parametrize("phrase,locality,speaker", [
+    ("大通县将深刻领会新要求", "西宁市大通县", "县长马明旭"),
+    ("扎实做好“8·18”灾后恢复重建", "西宁市大通县", "县长马明旭"),
+    ("城中区将深入贯彻落实省两会精神", "西宁市城中区", "区长石林"),
+    ("打通服务群众“最后一公里”", "西宁市城中区", "区长石林"),
+    ("湟中区将全面落实陈刚书记", "西宁市湟中区", "区长郭健"),
+    ("湟源县将践行“干部要干", "西宁市湟源县", "县长董峰"),
+    ("作为从城东区来的省人大代表", "西宁市城东区", "区长薛翔青"),
+    ("城西区将认真贯彻落实省委省政府安排部署", "西宁市城西区", "区长袁文"),
+    ("城北区将积极践行“干部要干", "西宁市城北区", "区长王刚"),
+    ("首善之区", "西宁市城北区", "区长王刚"),
+])
+def test_seed_004_blocks(phrase, locality, speaker):
+    nt, _, att = _attribute_seed("004")
+    loc, code, who = _at(nt, att, phrase)
+    assert (loc, who) == (locality, speaker)
+    assert code == load_gazetteer().lookup(locality)[0].code
+
+
+def test_seed_004_document_is_the_common_prefecture():
+    _, _, att = _attribute_seed("004")
+    assert (att.locality, att.code) == ("西宁市", "630100")
+    assert len({b[1] for b in att.blocks}) == 7  # five districts and two counties
+    # bylines listed together at the end each keep their own unit
+    nt, _, _ = _attribute_seed("004")
+    assert _at(nt, att, "夯实东区经济社会高质量发展底气")[0] == "西宁市城东区"
+    assert _at(nt, att, "以新担当新作为推动高质量发展")[0] == "西宁市城北区"
+
+
+def test_one_voice_documents_have_a_speaker_and_no_blocks():
+    _, _, a1 = _attribute_seed("001")
+    assert (a1.locality, a1.code, a1.speaker, a1.blocks) == ("济源市", "419001", "市长张宇松", ())
+    _, _, a2 = _attribute_seed("002")
+    assert (a2.locality, a2.code, a2.speaker, a2.blocks) == (
+        "长治市上党区", "140404", "区委书记张驰", ())
+
+
+def test_seed_003_two_bylines_pair_with_two_pieces_in_order():
+    nt, _, att = _attribute_seed("003")
+    assert att.locality == "西宁市城西区"
+    first = _at(nt, att, "城西区将把学习贯彻市两会精神")
+    assert first == ("西宁市城西区", "630104", "区委书记张俊录")
+    assert _at(nt, att, "23项民生实事全部兑现") == ("西宁市城西区", "630104", "区长袁文")
+
+
+def test_byline_parsing():
+    sp = parse_byline("省人大代表、西宁市大通县委副书记、县长 马明旭")
+    assert sp is not None and (sp.title, sp.name, sp.unit.code) == ("县长", "马明旭", "630121")
+    assert parse_byline("旗帜鲜明讲政治 实干担当促发展") is None
+    assert parse_byline("作为从城东区来的省人大代表，深感重任在肩、使命光荣") is None
+
+
+def test_inline_speakers_skip_deputies():
+    got = [(s.label, s.unit and s.unit.name) for s in find_inline(
+        "日前，上党区委书记张驰接受记者专访，就贯彻落实市委书记杨勤荣部署要求")]
+    assert got == [("区委书记张驰", "上党区"), ("市委书记杨勤荣", None)]
+    assert find_inline("张俊录正式任西宁市副市长,助力都市生长新篇章") == []
+
+
+def test_chengzhong_is_resolved_from_context():
+    text = ("城中区将深入贯彻落实省两会精神，"
+            "为推动西宁在现代化新青海建设上走在前作表率贡献中区力量。")
+    att = attribute(text)
+    assert (att.locality, att.code) == ("西宁市城中区", "630103")
+    liuzhou = attribute("城中区将深入贯彻落实自治区两会精神，为柳州高质量发展贡献力量。")
+    assert (liuzhou.locality, liuzhou.code) == ("柳州市城中区", "450202")
+    (_, div), = find_subjects("城中区将深入贯彻落实省两会精神", context={"630100"})
+    assert load_gazetteer().full_name(div) == "西宁市城中区"
+    assert resolve_name("城中区")[1] is None  # no context: stays unresolved
+
+
+def test_renamed_unit_keeps_current_code():
+    assert resolve_name("长治县")[1] == "140404"
+    att = attribute("长治县委书记接受专访。长治县将新建6个社区养老服务中心。")
+    assert att.code == "140404"
+
+
+def test_seed_002_related_news_gives_no_records():
+    original = seed_text("002")
+    nt, body, att = _attribute_seed("002")
+    assert nt.text[body.end:].lstrip().startswith("相关资讯")
+    recs = extract_commitments(nt, DocContext(
+        "002", locality=att.locality, locality_code=att.code, year=2021, review_year=2021,
+        locality_at=att.at, body=(body.start, body.end)), original=original)
+    news = original.index("相关资讯")
+    assert recs and all(r["start"] < news for r in recs)
+    assert {r["locality"] for r in recs} == {"长治市上党区"}
+    assert {r["speaker"] for r in recs} == {"区委书记张驰"}
+
+
+def test_national_report():
+    att = attribute("国务院总理 李克强\n现在，我代表国务院，向大会报告政府工作，请予审议。",
+                    title="2019年国务院政府工作报告")
+    assert (att.locality, att.code) == ("全国", "100000")
+
+
+def test_years_of_seeds():
+    nt2 = normalise(seed_text("002"))
+    b2 = strip_boilerplate(nt2.text)
+    y2 = infer_year(nt2.text[b2.start:b2.end])
+    assert (y2.year, y2.source, y2.date) == (2021, "text", "2022-10-08")
+    nt3 = normalise(seed_text("003"))
+    y3 = infer_year(nt3.text)
+    assert (y3.year, y3.review_year) == (2024, 2023)
+
+
+@pytest.mark.parametrize("text,year,expected", [
+    ("上党区将新建6个社区养老服务中心", 2021, None),
+    ("明年将新建6个社区养老服务中心", 2021, 2022),
+    ("确保今后5年发展目标如期实现，新建", 2017, 2021),
+    ("“十四五”期间新增", 2021, 2025),
+    ("去年完成", 2024, 2023),
+    ("比去年增长", 2024, None),
+])
+def test_relative_years(text, year, expected):
+    got = relative_year(text, year)
+    assert (got[0] if got else None) == expected
+
+
+def test_pledge_years_from_relative_cues():
+    nt = normalise("明年将新建6个社区养老服务中心。“十四五”期间新增学位1155个。"
+                   "去年完成技能培训1万人。")
+    recs = extract_commitments(nt, DocContext("t", year=2021, review_year=2020,
+                                              year_source="inferred"))
+    got = [(r["value"], r["year"], r["year_source"]) for r in recs]
+    assert got == [(6, 2022, "inferred"), (1155, 2025, "text"), (10000, 2020, "inferred")]
+
+
+def test_boilerplate_footer_and_header_are_dropped():
+    nt = normalise(seed_text("001"))
+    body = strip_boilerplate(nt.text)
+    kept = nt.text[body.start:body.end]
+    assert kept.startswith("撸起袖子加油干——访新当选市长张宇松")
+    assert "版权" not in kept and "转载请注明出处" not in kept and "豫都网 >" not in kept
