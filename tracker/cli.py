@@ -14,15 +14,21 @@ or rule-file error.
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
 from tracker import PROJECT_ROOT
+from tracker.interrupts import interruptible
 from tracker.rules import RuleError
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 app = typer.Typer(
     help=(
@@ -97,12 +103,29 @@ def _preload_rules() -> None:
     from tracker.indicators import load_indicators
     from tracker.quantities import load_quantity_rules
     from tracker.slogans import load_slogan_rules
+    from tracker.speakers import load_speaker_rules
 
     for load in (load_quantity_rules, load_object_rules, load_kind_rules, load_category_rules,
-                 load_indicators, load_boilerplate_rules, load_slogan_rules):
+                 load_indicators, load_boilerplate_rules, load_slogan_rules, load_speaker_rules):
         load()
 
 
+def _rule_errors_exit_2(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Decorator: a :class:`RuleError` (even one raised mid-run, by a rule file
+    loaded lazily) ends the command with one line on stderr and exit 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return func(*args, **kwargs)
+        except RuleError as exc:
+            raise _fail(str(exc)) from None
+
+    return wrapper
+
+
+@interruptible
+@_rule_errors_exit_2
 def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: str | None,
              jobs: int, excel: bool, quiet: bool, verbose: bool, *, aggregate: bool,
              html: bool = False, no_cache: bool = False, cache_dir: Path | None = None,

@@ -55,17 +55,24 @@ def _doc_row(doc: Document, **extra) -> dict:
 
 
 def process_document(doc: Document) -> DocResult:
-    """Extract one document; never raises.
+    """Extract one document; never raises for anything the document holds.
 
     Output: a :class:`DocResult` whose rows follow the schemas in
     :mod:`tracker.tables`.  Offsets (``start``/``end``) in commitments and
-    slogans are offsets into ``doc.text``.
+    slogans are offsets into ``doc.text``.  A rule that times out on the text
+    is skipped, reported as an error row (stage ``rule``) and the document's
+    status is ``partial``.  Raises :class:`tracker.rules.RuleError` only when
+    a rule file cannot be loaded: that is no fault of the document, and the
+    whole run must stop (exit 2).
     """
     from tracker import ruleguard
+    from tracker.rules import RuleError
 
     with ruleguard.collecting() as timeouts:  # a rule that times out is an error row
         try:
             result = _process(doc)
+        except RuleError:
+            raise
         except Exception as exc:  # one bad document must not stop a corpus run
             where = traceback.extract_tb(exc.__traceback__)[-1]
             msg = (f"extraction failed: {type(exc).__name__}: {exc} (at "
@@ -74,7 +81,10 @@ def process_document(doc: Document) -> DocResult:
                 _doc_row(doc, status="failed"),
                 errors=[error_row(InputError(doc.path, msg, doc_id=doc.doc_id, stage="extract"))],
             )
-    result.errors += ruleguard.timeout_rows(timeouts, path=doc.path, doc_id=doc.doc_id)
+    if timeouts.timeouts:
+        result.errors += ruleguard.timeout_rows(timeouts, path=doc.path, doc_id=doc.doc_id)
+        if result.document.get("status") == "ok":
+            result.document["status"] = "partial"  # not cached: a timeout may be transient
     return result
 
 

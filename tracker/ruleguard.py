@@ -164,6 +164,19 @@ def search(pattern: regex.Pattern[str], text: str, rule: RuleRef, *, pos: int = 
         return None
 
 
+def match(pattern: regex.Pattern[str], text: str, rule: RuleRef, *, pos: int = 0,
+          offset: int | None = None) -> regex.Match[str] | None:
+    """``pattern.match(text, pos)`` under the time limit; see :func:`search`."""
+    if _skip(rule):
+        return None
+    seconds = timeout_for(max(0, len(text) - pos))
+    try:
+        return pattern.match(text, pos, timeout=seconds)
+    except TimeoutError:
+        _timed_out(rule, text, seconds, offset)
+        return None
+
+
 def finditer(pattern: regex.Pattern[str], text: str, rule: RuleRef, *,
              offset: int | None = None) -> list[regex.Match[str]]:
     """All matches of ``pattern`` in ``text`` under one time limit for the scan.
