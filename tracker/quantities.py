@@ -142,6 +142,9 @@ def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
         if "surface" not in e or "unit" not in e:
             raise uf.error(f"unit #{i + 1} needs `surface` and `unit`")
         surfaces = string_list(uf, e["surface"], "unit.surface")
+        if not surfaces or not all(surfaces):
+            raise uf.error(f"unit {e['unit']!r}: surface must list at least one non-empty "
+                           "spelling", f"{e['unit']}")
         factor = e.get("factor", 1)
         if not isinstance(factor, int | float) or factor <= 0:
             raise uf.error(f"unit {e['unit']!r}: factor must be a positive number", "factor")
