@@ -102,12 +102,24 @@ def _preload_rules() -> None:
     from tracker.commitments import load_category_rules, load_kind_rules, load_object_rules
     from tracker.indicators import load_indicators
     from tracker.quantities import load_quantity_rules
+    from tracker.rules import rules_dir
     from tracker.slogans import load_slogan_rules
     from tracker.speakers import load_speaker_rules
 
-    for load in (load_quantity_rules, load_object_rules, load_kind_rules, load_category_rules,
-                 load_indicators, load_boilerplate_rules, load_slogan_rules, load_speaker_rules):
-        load()
+    loads = {load_quantity_rules: "units.toml, qualifiers.toml or exclusions.toml",
+             load_object_rules: "objects.toml", load_kind_rules: "kinds.toml",
+             load_category_rules: "categories.toml", load_indicators: "indicators.toml",
+             load_boilerplate_rules: "boilerplate.toml", load_slogan_rules: "slogans.toml",
+             load_speaker_rules: "speakers.toml"}
+    for load, files in loads.items():
+        try:
+            load()
+        except RuleError:
+            raise
+        except Exception as exc:  # a value of the wrong type that no check caught
+            raise RuleError(rules_dir() / files if "," not in files else rules_dir(),
+                            f"{files}: cannot load ({type(exc).__name__}: {exc}); check the "
+                            "types of the values against the comments in the file") from None
 
 
 def _rule_errors_exit_2(func: Callable[_P, _R]) -> Callable[_P, _R]:
@@ -173,7 +185,8 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
     errors = tables["errors"]
     for row in errors.iter_rows(named=True):
         if verbose or not quiet:
-            where = row["path"] + (f":{row['line']}" if row["line"] is not None else "")
+            where = row["path"] + (f":{row['line']}" if row["line"] is not None else
+                                   f"@{row['offset']}" if row["offset"] is not None else "")
             typer.echo(f"{where}: {row['message']}", err=True)
     if not quiet:
         docs = tables["documents"]
