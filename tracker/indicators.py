@@ -71,6 +71,18 @@ def indicator_key(obj: str, unit: str | None,
     """A stable key for "the same indicator": the canonical name when the
     table knows one, else the object stripped of time and place words
     (今年/全年/全市…), so unlisted objects still pair across years."""
+    if indicators is None:
+        return _default_key(obj, unit)
+    return _key(obj, unit, indicators)
+
+
+@functools.lru_cache(maxsize=65536)
+def _default_key(obj: str, unit: str | None) -> str:
+    # Objects recur across documents (国内生产总值增长 in every report).
+    return _key(obj, unit, load_indicators())
+
+
+def _key(obj: str, unit: str | None, indicators: tuple[Indicator, ...]) -> str:
     found = indicator_for(obj, unit, indicators)
     if found:
         return found

@@ -119,6 +119,10 @@ class QuantityRules:
     after_words: tuple[tuple[str, str], ...]
     inside_words: dict[str, str]
     vague_words: dict[str, str]
+    before_re: regex.Pattern[str]
+    before_words_map: dict[str, str]
+    after_re: regex.Pattern[str]
+    after_words_map: dict[str, str]
 
 
 def _examples(rf, entry, key: str, what: str) -> tuple[str, ...]:
@@ -197,11 +201,16 @@ def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
     unit_alt = "|".join(regex.escape(s) for s in sorted(by_surface, key=len, reverse=True))
     inside = sorted({w for q in quals for w in q.inside}, key=len, reverse=True)
     inside_alt = "|".join(regex.escape(w) for w in inside) or "(?!)"
+    # The unit is part of the pattern, so the C regex engine rejects the
+    # many numerals with no unit (一体化, 2021年) without a Python step; the
+    # only unit-less anchors are 百分之N and a bare 万/亿 after digits
+    # (1000万以上), whose unit the object supplies.
     anchor = regex.compile(
-        rf"(?P<pct>百分之)?(?P<num>{_NUM})"
+        rf"(?P<pct>百分之)(?P<pnum>{_NUM})"
+        rf"|(?P<num>{_NUM})"
         rf"(?:(?P<unit0>%|{unit_alt})?{_RANGE_SEP}(?P<num2>{_NUM}))?"
         rf"(?P<inside>{inside_alt})?(?P<mag>(?:[十百千万亿](?![瓦克米]))*)(?P<inside2>{inside_alt})?"
-        rf"(?P<unit>{unit_alt})?"
+        rf"(?:(?P<unit>{unit_alt})|(?P<imp>(?<=[0-9][万亿]|[0-9][多余][万亿]|[0-9][万亿][多余])))"
     )
     before_words = tuple(sorted(((w, q.qualifier) for q in quals for w in q.before),
                                 key=lambda x: -len(x[0])))
@@ -209,8 +218,15 @@ def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
                                key=lambda x: -len(x[0])))
     inside_words = {w: q.qualifier for q in quals for w in q.inside}
     vague_words = {w: q.qualifier for q in quals for w in q.vague}
+    # Longest words first: a regex alternation tries alternatives in order.
+    link_alt = "|".join(_LINK)
+    before_re = regex.compile(
+        rf"(?P<w>{'|'.join(regex.escape(w) for w, _ in before_words) or '(?!)'})"
+        rf"(?:{link_alt})?$")
+    after_re = regex.compile("|".join(regex.escape(w) for w, _ in after_words) or "(?!)")
     return QuantityRules(tuple(units), by_surface, tuple(quals), tuple(excl), anchor,
-                         before_words, after_words, inside_words, vague_words)
+                         before_words, after_words, inside_words, vague_words,
+                         before_re, dict(before_words), after_re, dict(after_words))
 
 
 # Words that may stand between a qualifier word and the number (控制在3.5%以内,
@@ -219,15 +235,12 @@ _LINK = ("在", "为", "到", "了", "至", "达", "有")
 
 
 def _qualifier_before(text: str, start: int, rules: QuantityRules) -> tuple[str | None, int]:
-    window = text[max(0, start - 6):start]
-    for link in ("", *_LINK):
-        if link and not window.endswith(link):
-            continue
-        w = window[: len(window) - len(link)] if link else window
-        for word, q in rules.before_words:
-            if w.endswith(word):
-                return q, start - len(link) - len(word)
-    return None, start
+    """Qualifier word right before a number (近万人, 控制在以内 … 超过了): the
+    word, optionally followed by one linking character, ending at ``start``."""
+    m = rules.before_re.search(text, max(0, start - 7), start)
+    if m is None:
+        return None, start
+    return rules.before_words_map[m.group("w")], m.start()
 
 
 @functools.lru_cache(maxsize=1024)
@@ -268,23 +281,22 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
     for m in rules.anchor.finditer(text):
         unit_surface = m.group("unit")
         pct = m.group("pct")
-        implicit = (not unit_surface and not pct and m.group("mag") in ("万", "亿")
-                    and m.group("num")[0].isdigit())
-        if not unit_surface and not pct and not implicit:
+        implicit = m.group("imp") is not None
+        if implicit and m.group("mag") not in ("万", "亿"):
             continue
-        if unit_surface and pct:
-            continue  # 百分之 takes no further unit
-        num_start = m.start("num")
+        num_group = "pnum" if pct else "num"
+        num_start = m.start(num_group)
         prev = text[num_start - 1] if num_start else ""
         # A numeral glued to a Latin letter or digit is part of a name (PM2.5, 5G).
         if prev and prev.isascii() and (prev.isalnum() or prev in "./"):
             continue
-        numeral = m.group("num").replace(",", "").replace("，", "")
+        numeral = m.group(num_group).replace(",", "").replace("，", "")
         if len(numeral) > 1 and numeral[0] == "0" and numeral[1].isdigit():
             continue  # 049: a fragment of a broken number, not a value
         inside = m.group("inside") or m.group("inside2")
         vague = numeral in _BARE and text[num_start - 1:num_start] in rules.vague_words
-        if numeral in ("十", "百", "千") and not m.group("mag") and not inside and not vague:
+        if numeral in ("十", "百", "千") and not m.group("mag") and not inside and not vague \
+                and not pct:
             continue  # 十大, 百日: bare 十/百/千 + measure word is a set phrase
         bare = not _DIGIT.search(numeral)
         unit = rules.by_surface[unit_surface] if unit_surface else None
@@ -292,7 +304,7 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
         # decided by the caller; "" marks it.
         unit_name = unit.unit if unit else ("" if implicit else "%")
         factor = unit.factor if unit else 1.0
-        mag = m.group("mag")
+        mag = m.group("mag") or ""
         try:
             value = parse_number(numeral + mag) * factor
             num2 = (m.group("num2") or "").replace(",", "").replace("，", "")
@@ -307,17 +319,15 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
                 pair.group(2)) * factor
         if inside:
             qualifier = rules.inside_words[inside]
-        for word, q in rules.after_words:
-            if text.startswith(word, q_end):
-                # 多/余 after the unit only mean "more than" before a noun-less
-                # end (1000万人以上 yes; 10个多功能厅 no): keep to 2+ char words
-                # or clause ends.
-                if len(word) == 1 and q_end + 1 < len(text) and \
-                        text[q_end + 1] not in "，,。；;、）)":
-                    continue
-                qualifier = q
+        after = rules.after_re.match(text, q_end)
+        if after:
+            word = after.group()
+            # 多/余 after the unit only mean "more than" before a noun-less
+            # end (1000万人以上 yes; 10个多功能厅 no): keep to 2+ char words
+            # or clause ends.
+            if len(word) > 1 or q_end + 1 >= len(text) or text[q_end + 1] in "，,。；;、）)":
+                qualifier = rules.after_words_map[word]
                 q_end += len(word)
-                break
         q_start = num_start
         if vague:
             qualifier, q_start = rules.vague_words[text[num_start - 1]], num_start - 1

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -448,22 +448,35 @@ def _compound_at(text: str, i: int, rules: SloganRules, covered: set[int]) -> tu
     return best
 
 
+def _occurrences(text: str, needle: str) -> Iterator[int]:
+    """Start offsets of the non-overlapping occurrences of ``needle``."""
+    i = text.find(needle)
+    while i >= 0:
+        yield i
+        i = text.find(needle, i + len(needle))
+
+
+@functools.lru_cache(maxsize=8)
+def _numeral_class(nums: frozenset[str]) -> regex.Pattern[str]:
+    return regex.compile("[" + regex.escape("".join(sorted(nums)), special_only=False) + "]")
+
+
 def _compounds(text: str, rules: SloganRules, covered: set[int]) -> list[tuple[int, int]]:
     out = []
-    i = 0
-    n = len(text)
     nums = rules.cn_numerals
-    while i < n:
-        ch = text[i]
-        if ch in nums and i not in covered:
-            prev = text[i - 1] if i else ""
-            if not (prev in nums or prev.isdigit() or prev in "第百千万亿"):
-                s, e = _compound_at(text, i, rules, covered)
-                if e:
-                    out.append((s, e))
-                    i = e
-                    continue
-        i += 1
+    skip_to = 0
+    # Only numeral positions can start a compound: let the regex engine find
+    # them instead of stepping through every character in Python.
+    for m in _numeral_class(nums).finditer(text):
+        i = m.start()
+        if i < skip_to or i in covered:
+            continue
+        prev = text[i - 1] if i else ""
+        if not (prev in nums or prev.isdigit() or prev in "第百千万亿"):
+            s, e = _compound_at(text, i, rules, covered)
+            if e:
+                out.append((s, e))
+                skip_to = e
     return out
 
 
@@ -552,8 +565,8 @@ def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMent
     spans = _SpanSet((f[0], f[1]) for f in found)
     open_quotes = _SpanSet((q.open_at, q.close_at) for q in accepted)
     for slogan in known:
-        for m in regex.finditer(regex.escape(slogan), text):
-            s, e = m.span()
+        for s in _occurrences(text, slogan):
+            e = s + len(slogan)
             if spans.overlaps((s, e)):
                 continue
             prev = text[s - 1] if s else ""
