@@ -343,6 +343,10 @@ def _clear_rule_caches() -> None:
     for spec in _LOADERS:
         mod, name = spec.split(":")
         getattr(importlib.import_module(mod), name).cache_clear()
+    from tracker import indicators
+
+    if hasattr(indicators, "_default_key"):  # memo of indicator keys under the old rules
+        indicators._default_key.cache_clear()
 
 
 @pytest.fixture

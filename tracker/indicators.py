@@ -72,7 +72,11 @@ def indicator_key(obj: str, unit: str | None,
     table knows one, else the object stripped of time and place words
     (今年/全年/全市…), so unlisted objects still pair across years."""
     if indicators is None:
-        return _default_key(obj, unit)
+        seen = ruleguard.timeout_count()
+        key = _default_key(obj, unit)
+        if ruleguard.timeout_count() != seen:
+            _default_key.cache_clear()  # do not keep an answer a rule timeout cut short
+        return key
     return _key(obj, unit, indicators)
 
 

@@ -130,7 +130,17 @@ def _skip(rule: RuleRef) -> bool:
     return True
 
 
+_COUNT = [0]
+
+
+def timeout_count() -> int:
+    """Rule timeouts so far in this process: a memo can compare it before and
+    after a computation to avoid keeping an answer that a timeout cut short."""
+    return _COUNT[0]
+
+
 def _timed_out(rule: RuleRef, text: str, seconds: float, offset: int | None) -> None:
+    _COUNT[0] += 1
     c = _CURRENT.get()
     if c is None:
         ref = rule.located()
