@@ -109,13 +109,23 @@ def load_speaker_rules(directory: Path | str | None = None) -> SpeakerRules:
 
 def _unit_before(gaz: Gazetteer, text: str, title_start: int,
                  context: set[str]) -> Division | None:
-    """The division named right before a title (``上党区委书记``: the 区 is shared)."""
-    mentions = gaz.find(text[:title_start + 1])
+    """The division named right before a title (``上党区委书记``: the 区 is shared).
+
+    Only the :data:`UNIT_WINDOW` characters before the title are scanned (the
+    mentions there also serve as context for an ambiguous name): scanning the
+    whole text before every title is quadratic on a long document.
+    """
+    lo = max(0, title_start - UNIT_WINDOW)
+    mentions = gaz.find(text[lo:title_start + 1])
     if not mentions:
         return None
     divs = gaz.resolve_mentions(mentions, context)
     m, div = mentions[-1], divs[-1]
-    return div if m.end >= title_start - 3 else None
+    return div if lo + m.end >= title_start - 3 else None
+
+
+#: Characters before a title searched for its unit and context (see _unit_before).
+UNIT_WINDOW = 3000
 
 
 def parse_byline(line: str, *, gaz: Gazetteer | None = None, context: set[str] | None = None,
