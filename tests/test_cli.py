@@ -125,3 +125,21 @@ def test_slogans_browser_lists_counts_localities_and_context(tmp_path):
     assert int(four["count"]) >= 10 and int(four["documents"]) == 2
     assert "西宁市城西区" in four["localities"] and "四地" in four["context"]
     assert all("四地" in x["slogan"] for x in index)
+
+
+def test_report_workbook_and_html_on_seeds(tmp_path):
+    import openpyxl
+
+    r = runner.invoke(app, ["report", str(SEEDS), "--out", str(tmp_path), "--format", "xlsx",
+                            "--format", "csv", "--html", "-q"])
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(tmp_path / "tracker.xlsx", read_only=True)
+    assert {"commitments", "slogans", "by_locality", "documents", "errors"} <= set(wb.sheetnames)
+    ws = wb["commitments"]
+    sheet = list(ws.iter_rows(values_only=True))
+    assert list(sheet[0][:14]) == COMMITMENT_COLUMNS
+    row = next(r for r in sheet[1:] if r[8] == "学位")
+    assert row[4] == 1155 and isinstance(row[4], (int, float)) and row[1] == "西宁市城西区"
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "西宁市城西区" in html and "1155个学位" in html
+    assert "src=\"http" not in html and "href=\"http" not in html

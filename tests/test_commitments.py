@@ -127,3 +127,33 @@ def test_distributive_sum_over_listed_places():
 def test_list_total_is_one_record():
     r = one("建设完成西庄初级中学、新建高中、新建幼儿园和苏店九年一贯制4所学校。", year=2021)
     assert (r["value"], r["object"]) == (4, "学校")
+
+
+def test_review_cue_carries_over_to_the_next_sentence():
+    text = ("三、2011年的工作\n2011年，是“十二五”开局之年。过去一年，我们的各项工作取得了很大成绩。"
+            "国内生产总值增长10.3%，城镇新增就业1168万人。")
+    rs = records(text, year=2011, review_year=2010)
+    assert [(r["kind"], r["year"]) for r in rs] == [("achievement", 2010)] * 2
+
+
+def test_five_year_totals_are_flagged_multi_year():
+    rs = records("这五年，各项社会事业加快发展。城镇新增就业5771万人，转移农业劳动力4500万人。",
+                 year=2011, review_year=2010)
+    assert rs and all(r["multi_year"] for r in rs)
+    assert not one("过去一年，城镇新增就业1168万人。", year=2011)["multi_year"]
+
+
+def test_plan_section_targets_are_dated_by_the_plan_end():
+    text = ("二、“十三五”时期主要目标任务和重大举措\n"
+            "努力补齐民生短板。实现城镇新增就业5000万人以上。")
+    r = one(text, year=2016, review_year=2015)
+    assert (r["kind"], r["year"], r["multi_year"]) == ("pledge", 2020, True)
+
+
+def test_units_kept_as_written_and_list_markers_dropped():
+    assert one("推广新能源汽车5000辆")["unit"] == "辆"
+    assert one("推广高效照明灯具1.5亿只")["unit"] == "只"
+    r = one("一是新增养老床位200张")
+    assert (r["object"], r["unit"]) == ("养老床位", "张")
+    rs = records("地区生产总值完成215.6亿元，同比增长6.8%")
+    assert rs[1]["object"] == "地区生产总值同比增长"

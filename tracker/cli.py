@@ -171,8 +171,12 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
             result = run(paths, doc_id_template=doc_id, jobs=jobs, on_item=tick, cache=cache)
     tables = dict(result.tables)
     if aggregate:
+        from tracker.compare import document_years, track
+
         tables["by_locality"] = by_locality(tables["commitments"])
         tables["slogans_by_locality"] = slogans_by_locality(tables["slogans"])
+        # Pledges of year N against results for year N, for the report's chart.
+        tables["track"] = track(document_years(tables["commitments"], tables["documents"]))
     fmts = [f.value for f in formats] if formats else ["csv"]
     try:
         written = write_tables(tables, out, fmts, excel_bom=excel)
@@ -239,7 +243,7 @@ def report(
     cache_dir: CacheDirOpt = None,
     dask: DaskOpt = None,
 ) -> None:
-    """Extract, then add per-locality tables (by_locality, slogans_by_locality).
+    """Extract, then add per-locality tables (by_locality, slogans_by_locality, track).
 
     With no PATH it runs on the bundled seeds/ and writes to reports/.
     Example: tracker report my_reports/ --out my_tables/ --format xlsx --html

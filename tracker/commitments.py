@@ -20,14 +20,14 @@ import regex
 
 from tracker.normalize import NormalText
 from tracker.quantities import Quantity, QuantityRules, find_quantities, load_quantity_rules
-from tracker.rules import read_rule_file, string_list
-from tracker.segments import Sentence, SentenceIndex, sentences
-from tracker.years import relative_year
+from tracker.rules import compile_pattern, read_rule_file, string_list
+from tracker.segments import NUMBERED_HEADING, Sentence, SentenceIndex, sentences
+from tracker.years import plan_end_year, relative_year
 
 #: Columns of commitments.csv, in order (issue contract), then extras.
 COMMITMENT_COLUMNS = ("doc_id", "locality", "kind", "year", "value", "value_max", "unit",
                       "qualifier", "object", "category", "quote", "start", "end", "rule")
-EXTRA_COLUMNS = ("locality_code", "speaker", "year_source", "indicator")
+EXTRA_COLUMNS = ("locality_code", "speaker", "year_source", "indicator", "multi_year")
 
 CATEGORIES = ("economy", "investment", "industry", "employment", "education", "health",
               "elderly", "childcare", "housing", "transport", "environment", "energy",
@@ -54,6 +54,7 @@ class ObjectRules:
     leading_re: regex.Pattern[str]
     mark_re: regex.Pattern[str]
     mark_back_re: regex.Pattern[str]
+    list_marker_re: regex.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class KindRules:
     examples: tuple[str, ...]
     strong: regex.Pattern[str]
     weak: regex.Pattern[str]
+    period: regex.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,11 @@ _HAN = regex.compile(r"\p{Han}")
 _HAN_OR_LATIN = regex.compile(r"\p{Han}|[A-Za-z]")
 _PERSONS = regex.compile(r"人口|人数|劳动力|就业|群众|农民|居民|职工|学生")
 _LIST_SEP = regex.compile(r"和|、|及|与|以及")
-_NUMBER = regex.compile(r"[0-9%]")
+# Where a before-object starts: after the last number, or after a year
+# written in Chinese numerals (一九五四年又比一九五三年增长 -> 增长); a split
+# leaves 年/月/日 of a date at the front, which goes too (2017年年均增长).
+_NUMBER = regex.compile(r"[0-9%]|[〇零一二三四五六七八九]{4}年")
+_DATE_REMNANT = regex.compile(r"^[年月日](?:的|度|底|末|初)?")
 _LEADING_LINK = regex.compile(r"^(?:[和及与、]|转为|提高到|提高至)+")
 
 
@@ -98,7 +104,7 @@ def _longest_first(words: Sequence[str]) -> tuple[str, ...]:
 def load_object_rules(directory: Path | str | None = None) -> ObjectRules:
     """Load ``rules/objects.toml``; raises :class:`tracker.rules.RuleError`."""
     keys = ("clause_marks", "after_units", "cut_after", "strip_leading", "strip_trailing",
-            "change_verbs", "generic_objects", "max_length", "examples")
+            "change_verbs", "generic_objects", "list_marker", "max_length", "examples")
     rf = read_rule_file("objects.toml", {}, top_level=keys, directory=directory)
     d = rf.data
     ml = d.get("max_length", 16)
@@ -122,6 +128,7 @@ def load_object_rules(directory: Path | str | None = None) -> ObjectRules:
         regex.compile(f"^(?:{_alternation(leading)})"),
         regex.compile(mark_class),
         regex.compile(mark_class, flags=regex.REVERSE),
+        compile_pattern(rf, d.get("list_marker", "(?!)"), "list_marker"),
     )
 
 
@@ -133,7 +140,7 @@ def _alternation(words: Sequence[str]) -> str:
 def load_kind_rules(directory: Path | str | None = None) -> KindRules:
     """Load ``rules/kinds.toml``; raises :class:`tracker.rules.RuleError`."""
     keys = ("default", "pledge", "achievement", "achievement_verbs", "pledge_sections",
-            "achievement_sections", "examples")
+            "achievement_sections", "examples", "multi_year", "one_year")
     rf = read_rule_file("kinds.toml", {}, top_level=keys, directory=directory)
     d = rf.data
     default = d.get("default", "pledge")
@@ -144,12 +151,14 @@ def load_kind_rules(directory: Path | str | None = None) -> KindRules:
     # lookbehind/lookahead keeps them to their modal use.
     strong = regex.compile(
         rf"(?P<p>(?<![主重需只必纲概扼简])(?:{_alternation(lists['pledge'])})(?!近|军))"
-        rf"|(?P<a>(?<![比较同于])(?:{_alternation(lists['achievement'])}))"
+        rf"|(?P<a>(?<![比较同于从由])(?:{_alternation(lists['achievement'])}))"
     )
     weak = regex.compile(rf"(?P<a>{_alternation(lists['achievement_verbs'])})")
+    period = regex.compile(rf"(?P<multi>{_alternation(lists['multi_year'])})"
+                           rf"|(?P<one>{_alternation(lists['one_year'])}|(?:19|20)\d\d年)")
     return KindRules(default, lists["pledge"], lists["achievement"], lists["achievement_verbs"],
                      lists["pledge_sections"], lists["achievement_sections"], lists["examples"],
-                     strong, weak)
+                     strong, weak, period)
 
 
 @functools.lru_cache(maxsize=8)
@@ -240,8 +249,9 @@ def cut_object(clause_before: str, clause_after: str, unit: str,
         if verb and unit in ("%", "个百分点"):
             before += verb
     else:
-        before = _NUMBER.split(clause_before)[-1]
-    before = _LEADING_LINK.sub("", before)
+        parts = _NUMBER.split(clause_before)
+        before = parts[-1] if len(parts) == 1 else _DATE_REMNANT.sub("", parts[-1])
+    before = rules.list_marker_re.sub("", _LEADING_LINK.sub("", before))
     while before and (m := rules.trailing_re.search(before)):
         if m.group() in rules.change_verbs and (unit in ("%", "个百分点") or before[0] in "比较"):
             break  # 国内生产总值增长 / 比上年增加: the change is the object
@@ -284,18 +294,12 @@ _YEAR = regex.compile(r"(?<![\d.])((?:19|20)\d\d)年(?!代|度预算)")
 _TARGET_YEAR = regex.compile(r"(?:到|至|在)((?:19|20)\d\d)年")
 
 
-_PLAN = regex.compile(r"“?十([一二三四五六七八九])五”?(?:时期|期间|规划|末|以来|的?主要目标)")
+_PLAN = regex.compile(r"“?(十[一二三四五六七八九]五)”?(?:时期|期间|规划|末|以来|的?主要目标)")
 _PAST_YEAR = regex.compile(r"(?<![比较于到至在])((?:19|20)\d\d)年(?![底末]?(?:的|前))")
 
 
-def plan_end_year(digit: str) -> int:
-    """Last year of the 十N五 five-year plan (十三五 -> 2020, 十四五 -> 2025)."""
-    n = 10 + "一二三四五六七八九".index(digit) + 1
-    return 1970 + 5 * (n - 3)
-
-
 def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str | None,
-          rules: KindRules, doc_year: int | None = None) -> tuple[str, str]:
+          rules: KindRules, doc_year: int | None = None, par_start: int = 0) -> tuple[str, str]:
     before = text[sent.start:q.num_start]
     if doc_year is not None:
         plans = list(_PLAN.finditer(before))
@@ -316,6 +320,14 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
     m = rules.strong.search(text, q.end, clause_end)
     if m:
         return ("pledge" if m.group("p") else "achievement"), "cue:" + m.group()
+    if par_start < sent.start:
+        # 过去一年，我们的各项工作取得了很大成绩。国内生产总值增长10.3%: the
+        # paragraph's last cue before this sentence carries over.
+        best = None
+        for m in rules.strong.finditer(text, par_start, sent.start):
+            best = m
+        if best is not None:
+            return ("pledge" if best.group("p") else "achievement"), "paragraph:" + best.group()
     if section:
         return section, "section"
     m = rules.weak.search(text, sent.start, clause_end)
@@ -324,11 +336,18 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
     return rules.default, "default"
 
 
-def _sections(text: str, sents: Sequence[Sentence], rules: KindRules) -> dict[int, str]:
+_PLAN_HEADING = regex.compile(r"十[一二三四五六七八九]五")
+
+
+def _sections(text: str, sents: Sequence[Sentence],
+              rules: KindRules) -> tuple[dict[int, str], dict[int, int]]:
     """Default kind per paragraph index, from the last heading (or paragraph
-    opening) with a review or plan cue before it."""
+    opening) with a review or plan cue before it; and, for paragraphs under a
+    five-year-plan heading (二、“十三五”时期主要目标任务), the plan's last year."""
     out: dict[int, str] = {}
+    plans: dict[int, int] = {}
     current: str | None = None
+    plan_end: int | None = None
     seen = -1
     for s in sents:
         if s.paragraph == seen:
@@ -338,9 +357,16 @@ def _sections(text: str, sents: Sequence[Sentence], rules: KindRules) -> dict[in
         new = _section_of(head, rules)
         if new:
             current = new
+        if s.heading and NUMBERED_HEADING.match(text[s.start:s.end]):
+            # Only numbered headings (二、…, （三）…) open or close a plan
+            # section: a stray short line (a wiki link) does not.
+            m = _PLAN_HEADING.search(text, s.start, s.end)
+            plan_end = plan_end_year(m.group()) if m else None
         if current:
             out[s.paragraph] = current
-    return out
+        if plan_end:
+            plans[s.paragraph] = plan_end
+    return out, plans
 
 
 def _section_of(head: str, rules: KindRules) -> str | None:
@@ -382,7 +408,7 @@ def extract_commitments(
     skip = sorted(ctx.skip_spans)
     skip_starts = [s for s, _ in skip]
     records: list[dict] = []
-    sections = _sections(text, sents, krules)
+    sections, plan_sections = _sections(text, sents, krules)
     years = _YearIndex(text)
     last_object: dict[int, tuple[str, int]] = {}
     lo, hi = ctx.body or (0, len(text))
@@ -407,7 +433,7 @@ def extract_commitments(
         if side == "none" and unit_rule is not None and unit_rule.object:
             obj, side = unit_rule.object, "unit"  # 13亿多人口: the unit names the object
         if side == "none" or obj in orules.change_verbs or obj in orules.generic_objects or (
-                side == "before" and obj[0] in "比较"):
+                side == "before" and (obj[0] in "比较" or obj.startswith("同比"))):
             # 国内生产总值达到67.7万亿元，增长6.9% / 财政赤字…，比上年增加1500亿元:
             # the subject is the previous clause's object.
             prev = last_object.get(sent.start)
@@ -448,8 +474,15 @@ def extract_commitments(
             distributive = f" distributive:{n}"
             d = text.rfind("分别", cs, q_first)
             qs = min(qs, d)
-        kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year)
+        par_start = _paragraph_start(years, sent.start)
+        kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year, par_start)
+        multi = _multi_year(text, par_start, q.num_start, krules)
         year, year_rule = _year(text, sent, q, kind, ctx, krules, years)
+        plan_end = plan_sections.get(sent.paragraph)
+        if plan_end and year_rule in ("doc", "review", "relative"):
+            # Under a 十三五 heading a target or result covers the plan's five
+            # years, dated by its last.
+            year, year_rule, multi = plan_end, "plan-section", True
         os_, oe = nt.span(qs, qe)
         quote = original[os_:oe] if original is not None else text[qs:qe]
         loc, code, speaker = (ctx.locality_at(q.num_start) if ctx.locality_at
@@ -476,8 +509,20 @@ def extract_commitments(
             # sure as that year; a stated or plan year comes from the text.
             "year_source": (ctx.year_source if year_rule in ("doc", "review", "relative")
                             else "text"),
+            "multi_year": multi,
         })
     return records
+
+
+def _multi_year(text: str, par_start: int, num_start: int, rules: KindRules) -> bool:
+    """True when the number reports several years at once: the nearest
+    period marker before it in its paragraph is a multi-year one (这五年…
+    城镇新增就业5771万人; 年均增长7.1%) rather than a one-year one (过去一年,
+    全年, 2023年)."""
+    best = None
+    for m in rules.period.finditer(text, par_start, num_start):
+        best = m
+    return best is not None and best.group("multi") is not None
 
 
 _DISTRIBUTIVE = regex.compile(r"(?:在|于|为|给)?([^，,。；;在于]{2,40}?)分别[^，,。；;]{0,8}$")
@@ -512,10 +557,23 @@ class _YearIndex:
         """Start of the paragraph holding ``offset`` (just after the last ``\\n``)."""
         return self.par_starts[bisect.bisect_right(self.par_starts, offset) - 1]
 
-    def between(self, start: int, end: int) -> list[int]:
-        """Years of the matches lying wholly inside ``[start, end)``."""
-        return self.years[bisect.bisect_left(self.starts, start):
-                          bisect.bisect_right(self.ends, end)]
+    def between(self, start: int, end: int) -> list[tuple[int, int]]:
+        """``(year, match end)`` of the matches lying wholly inside ``[start, end)``."""
+        lo, hi = bisect.bisect_left(self.starts, start), bisect.bisect_right(self.ends, end)
+        return list(zip(self.years[lo:hi], self.ends[lo:hi], strict=True))
+
+
+#: How far back a paragraph-level scan (cue words, period markers, the year a
+#: review paragraph states) looks from a sentence.  Real paragraphs stay far
+#: below it (the longest in the national reports has 1253 characters); a
+#: document that is one huge paragraph (a 100 MB file on one line) would
+#: otherwise make every quantity rescan everything before it.
+PARAGRAPH_LOOKBACK = 5000
+
+
+def _paragraph_start(index: _YearIndex, offset: int) -> int:
+    """Start of the paragraph holding ``offset``, at most :data:`PARAGRAPH_LOOKBACK` back."""
+    return max(index.paragraph_start(offset), offset - PARAGRAPH_LOOKBACK)
 
 
 _NEWLINE = regex.compile(r"\n")
@@ -546,10 +604,15 @@ def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
         return years[-1], "sentence"
     # A review paragraph often states its year once at the top (2023年，城西区…).
     index = index or _YearIndex(text)
-    par_start = index.paragraph_start(sent.start)
-    years = [y for y in index.between(par_start, sent.start) if y <= latest]
-    if years:
-        return years[-1], "paragraph"
+    par_start = _paragraph_start(index, sent.start)
+    stated = [(y, end) for y, end in index.between(par_start, sent.start) if y <= latest]
+    if stated:
+        # …2011年，是开局之年。过去一年，…: a relative cue after the stated
+        # year is nearer and wins.
+        rel = relative_year(text[stated[-1][1]:sent.start], ctx.year, _ACHIEVEMENT_CUES)
+        if rel is not None:
+            return rel[0], "relative"
+        return stated[-1][0], "paragraph"
     rel = relative_year(before, ctx.year, _ACHIEVEMENT_CUES)
     if rel is not None:
         return rel[0], "relative"

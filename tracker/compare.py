@@ -321,13 +321,16 @@ def pick_pledges(records: pl.DataFrame, by: list[str], *, earliest: bool) -> pl.
     """One pledge per ``by`` group: target-stating qualifier first, then (when
     ``earliest``) the target year's own document and the earliest document,
     else the latest document; then the first in the text."""
-    r = records.with_columns(_rank_qualifier().alias("_q"),
+    multi = (pl.col("multi_year").fill_null(False) if "multi_year" in records.columns
+             else pl.lit(False))
+    # A five-year target (今后五年城镇新增就业5000万人) is not the year's pledge.
+    r = records.with_columns(multi.alias("_m"), _rank_qualifier().alias("_q"),
                              (pl.col("doc_year") != pl.col("year")).alias("_own"))
-    order = ["_q", "_own", "doc_year", "doc_id", "start"] if earliest else \
-        ["_q", "doc_year", "doc_id", "start"]
-    desc = [False, False, False, False, False] if earliest else [False, True, False, False]
+    order = ["_m", "_q", "_own", "doc_year", "doc_id", "start"] if earliest else \
+        ["_m", "_q", "doc_year", "doc_id", "start"]
+    desc = ([False] * 6) if earliest else [False, False, True, False, False]
     return (r.sort(order, descending=desc, nulls_last=True)
-            .unique(by, keep="first", maintain_order=True).drop("_q", "_own"))
+            .unique(by, keep="first", maintain_order=True).drop("_m", "_q", "_own"))
 
 
 def pick_results(records: pl.DataFrame, by: list[str],
@@ -335,7 +338,10 @@ def pick_results(records: pl.DataFrame, by: list[str],
     """One result per ``by`` group (see the module doc for the order); records
     whose quote reports several years at once are dropped first."""
     rules = rules or load_compare_rules()
-    keep = [not is_multi_year(q, rules) for q in records["quote"]]
+    multi = (records["multi_year"].fill_null(False).to_list() if "multi_year" in records.columns
+             else [False] * records.height)
+    keep = [not (m or is_multi_year(q, rules)) for q, m in zip(records["quote"], multi,
+                                                                 strict=True)]
     r = records.filter(pl.Series(keep, dtype=pl.Boolean)) if records.height else records
     r = r.with_columns(
         pl.when(pl.col("doc_year") == pl.col("year") + 1).then(0)
@@ -554,7 +560,15 @@ def read_extraction(path: Path) -> dict[str, pl.DataFrame]:
             out[name] = frame([], schema)
             continue
         df = df.rename({c: c.lstrip("\ufeff") for c in df.columns})
-        cols = [pl.col(c).cast(t, strict=False) if c in df.columns
+
+        def cast(c: str, t: pl.DataType, have: pl.Schema = df.schema) -> pl.Expr:
+            if t == pl.Boolean and have[c] == pl.String:
+                # CSV stores booleans as text; polars will not cast that itself.
+                return pl.col(c).str.to_lowercase().replace_strict(
+                    {"true": True, "false": False}, default=None, return_dtype=pl.Boolean)
+            return pl.col(c).cast(t, strict=False)
+
+        cols = [cast(c, t) if c in df.columns
                 else pl.lit(None, dtype=t).alias(c) for c, t in schema.items()]
         out[name] = df.with_columns(pl.col(pl.String).replace("", None)).select(cols)
     return out

@@ -14,7 +14,7 @@ import regex
 _SENTENCE_END = regex.compile(r"[。！？!?；;\n]+|(?<=[。！？!?])[”」』]")
 # A heading: a short paragraph without sentence punctuation, or a numbered one
 # (一、… / （二）… / 第三部分).
-_HEADING = regex.compile(
+NUMBERED_HEADING = regex.compile(
     r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+部分)"
 )
 
@@ -46,7 +46,7 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
 
 def is_heading(par: str) -> bool:
     """True for a heading-like paragraph (numbered, or short and unpunctuated)."""
-    if _HEADING.match(par):
+    if NUMBERED_HEADING.match(par):
         return len(par) < 60
     return len(par) <= 30 and not _CLAUSE_PUNCT.search(par)
 
