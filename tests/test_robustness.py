@@ -191,15 +191,21 @@ def test_killed_run_keeps_previous_outputs(tmp_path: Path, sig: int, phase: str)
     (corpus / "new.txt").write_text("今年将新建8所学校。", encoding="utf-8")  # new outputs differ
 
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cache = tmp_path / "cache"  # entries appear one per extracted document
+    args = [a for a in args if a != "--no-cache"] + ["--cache-dir", str(cache)]
     proc = subprocess.Popen([sys.executable, "-m", "tracker.cli", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    if phase == "write":  # as soon as the first temp output appears
-        while proc.poll() is None and not any(p.name.endswith(".tmp") for p in out.iterdir()):
-            assert time.monotonic() < deadline
-            time.sleep(0.001)
-    else:
-        time.sleep(1.5)  # imports done, documents being extracted
+
+    def started(what: str) -> bool:
+        if what == "write":  # the first temp output exists
+            return any(p.name.endswith(".tmp") for p in out.iterdir())
+        return cache.is_dir() and any(p.is_file() for p in cache.rglob("*.gz"))
+
+    while proc.poll() is None and not started(phase):
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    if phase == "extract":
         assert not any(p.name.endswith(".tmp") for p in out.iterdir())
     assert proc.poll() is None, "the run finished before it could be interrupted"
     proc.send_signal(sig)
