@@ -12,10 +12,15 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import regex
 
+from tracker import ruleguard
 from tracker.rules import compile_pattern, read_rule_file
+
+_HEADER = ruleguard.RuleRef("boilerplate.toml", None, "header_line", key="header_line")
+_FOOTER = ruleguard.RuleRef("boilerplate.toml", None, "footer_line", key="footer_line")
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,16 @@ def load_boilerplate_rules(directory: Path | str | None = None) -> BoilerplateRu
     return BoilerplateRules(
         compile_pattern(rf, d.get("header_line", "(?!)"), "header_line"),
         compile_pattern(rf, d.get("footer_line", "(?!)"), "footer_line"),
-        int(d.get("header_lines", 10)),
-        float(d.get("footer_min_fraction", 0.3)),
+        _number(rf, d, "header_lines", 10, int),
+        _number(rf, d, "footer_min_fraction", 0.3, float),
     )
+
+
+def _number(rf, d: dict, key: str, default: float, kind: type) -> Any:
+    value = d.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise rf.error(f"{key} must be a non-negative number, got {value!r}", key)
+    return kind(value)
 
 
 def strip_boilerplate(text: str, rules: BoilerplateRules | None = None) -> Body:
@@ -72,7 +84,9 @@ def strip_boilerplate(text: str, rules: BoilerplateRules | None = None) -> Body:
     cut = -1
     long_seen = False
     for i, (_, _, line) in enumerate(lines[: rules.header_lines]):
-        if line.strip() and rules.header_line.search(line, timeout=1.0):
+        # A header line is short; a long one (a whole document on one line) is body.
+        if line.strip() and len(line) <= 500 and ruleguard.search(rules.header_line,
+                                                                   line, _HEADER):
             if not long_seen:
                 cut = i
         elif len(line.strip()) > 30:
@@ -82,7 +96,8 @@ def strip_boilerplate(text: str, rules: BoilerplateRules | None = None) -> Body:
         fired.append("header")
     floor = int(len(text) * rules.footer_min_fraction)
     for s, _, line in lines:
-        if s >= max(floor, start) and rules.footer_line.search(line, timeout=1.0):
+        if s >= max(floor, start) and ruleguard.search(rules.footer_line, line, _FOOTER,
+                                                       offset=s):
             end = s
             fired.append("footer")
             break

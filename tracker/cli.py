@@ -14,15 +14,21 @@ or rule-file error.
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
 from tracker import PROJECT_ROOT
+from tracker.interrupts import interruptible
 from tracker.rules import RuleError
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 app = typer.Typer(
     help=(
@@ -96,13 +102,42 @@ def _preload_rules() -> None:
     from tracker.commitments import load_category_rules, load_kind_rules, load_object_rules
     from tracker.indicators import load_indicators
     from tracker.quantities import load_quantity_rules
+    from tracker.rules import rules_dir
     from tracker.slogans import load_slogan_rules
+    from tracker.speakers import load_speaker_rules
 
-    for load in (load_quantity_rules, load_object_rules, load_kind_rules, load_category_rules,
-                 load_indicators, load_boilerplate_rules, load_slogan_rules):
-        load()
+    loads = {load_quantity_rules: "units.toml, qualifiers.toml or exclusions.toml",
+             load_object_rules: "objects.toml", load_kind_rules: "kinds.toml",
+             load_category_rules: "categories.toml", load_indicators: "indicators.toml",
+             load_boilerplate_rules: "boilerplate.toml", load_slogan_rules: "slogans.toml",
+             load_speaker_rules: "speakers.toml"}
+    for load, files in loads.items():
+        try:
+            load()
+        except RuleError:
+            raise
+        except Exception as exc:  # a value of the wrong type that no check caught
+            raise RuleError(rules_dir() / files if "," not in files else rules_dir(),
+                            f"{files}: cannot load ({type(exc).__name__}: {exc}); check the "
+                            "types of the values against the comments in the file") from None
 
 
+def _rule_errors_exit_2(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Decorator: a :class:`RuleError` (even one raised mid-run, by a rule file
+    loaded lazily) ends the command with one line on stderr and exit 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return func(*args, **kwargs)
+        except RuleError as exc:
+            raise _fail(str(exc)) from None
+
+    return wrapper
+
+
+@interruptible
+@_rule_errors_exit_2
 def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: str | None,
              jobs: int, excel: bool, quiet: bool, verbose: bool, *, aggregate: bool,
              html: bool = False, no_cache: bool = False, cache_dir: Path | None = None,
@@ -154,7 +189,8 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
     errors = tables["errors"]
     for row in errors.iter_rows(named=True):
         if verbose or not quiet:
-            where = row["path"] + (f":{row['line']}" if row["line"] is not None else "")
+            where = row["path"] + (f":{row['line']}" if row["line"] is not None else
+                                   f"@{row['offset']}" if row["offset"] is not None else "")
             typer.echo(f"{where}: {row['message']}", err=True)
     if not quiet:
         docs = tables["documents"]

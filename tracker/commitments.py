@@ -409,6 +409,7 @@ def extract_commitments(
     skip_starts = [s for s, _ in skip]
     records: list[dict] = []
     sections, plan_sections = _sections(text, sents, krules)
+    years = _YearIndex(text)
     last_object: dict[int, tuple[str, int]] = {}
     lo, hi = ctx.body or (0, len(text))
     for q in find_quantities(text, qrules):
@@ -473,10 +474,10 @@ def extract_commitments(
             distributive = f" distributive:{n}"
             d = text.rfind("分别", cs, q_first)
             qs = min(qs, d)
-        par_start = text.rfind("\n", 0, sent.start) + 1
+        par_start = _paragraph_start(years, sent.start)
         kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year, par_start)
         multi = _multi_year(text, par_start, q.num_start, krules)
-        year, year_rule = _year(text, sent, q, kind, ctx, krules)
+        year, year_rule = _year(text, sent, q, kind, ctx, krules, years)
         plan_end = plan_sections.get(sent.paragraph)
         if plan_end and year_rule in ("doc", "review", "relative"):
             # Under a 十三五 heading a target or result covers the plan's five
@@ -537,12 +538,52 @@ def _distributive_count(clause_before: str) -> int:
     return len([i for i in items if i])
 
 
+class _YearIndex:
+    """Every ``_YEAR`` match and paragraph start of a text, found once.
+
+    :func:`_year` asks for the years between a paragraph's start and a
+    sentence; scanning the paragraph again for every quantity is quadratic
+    on a document that is one long paragraph (a 100 MB file on one line).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.par_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        matches = list(_YEAR.finditer(text))
+        self.starts = [m.start() for m in matches]
+        self.ends = [m.end() for m in matches]
+        self.years = [int(m.group(1)) for m in matches]
+
+    def paragraph_start(self, offset: int) -> int:
+        """Start of the paragraph holding ``offset`` (just after the last ``\\n``)."""
+        return self.par_starts[bisect.bisect_right(self.par_starts, offset) - 1]
+
+    def between(self, start: int, end: int) -> list[tuple[int, int]]:
+        """``(year, match end)`` of the matches lying wholly inside ``[start, end)``."""
+        lo, hi = bisect.bisect_left(self.starts, start), bisect.bisect_right(self.ends, end)
+        return list(zip(self.years[lo:hi], self.ends[lo:hi], strict=True))
+
+
+#: How far back a paragraph-level scan (cue words, period markers, the year a
+#: review paragraph states) looks from a sentence.  Real paragraphs stay far
+#: below it (the longest in the national reports has 1253 characters); a
+#: document that is one huge paragraph (a 100 MB file on one line) would
+#: otherwise make every quantity rescan everything before it.
+PARAGRAPH_LOOKBACK = 5000
+
+
+def _paragraph_start(index: _YearIndex, offset: int) -> int:
+    """Start of the paragraph holding ``offset``, at most :data:`PARAGRAPH_LOOKBACK` back."""
+    return max(index.paragraph_start(offset), offset - PARAGRAPH_LOOKBACK)
+
+
+_NEWLINE = regex.compile(r"\n")
+
 _PLEDGE_CUES = frozenset({"next", "this", "span", "plan"})
 _ACHIEVEMENT_CUES = frozenset({"this", "last"})
 
 
 def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
-          rules: KindRules) -> tuple[int | None, str]:
+          rules: KindRules, index: _YearIndex | None = None) -> tuple[int | None, str]:
     before = text[sent.start:q.num_start]
     plans = list(_PLAN.finditer(before))
     if plans:
@@ -562,18 +603,16 @@ def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
     if years:
         return years[-1], "sentence"
     # A review paragraph often states its year once at the top (2023年，城西区…).
-    par_start = sent.start
-    while par_start > 0 and text[par_start - 1] != "\n":
-        par_start -= 1
-    stated = [m for m in _YEAR.finditer(text, par_start, sent.start)
-              if int(m.group(1)) <= latest]
+    index = index or _YearIndex(text)
+    par_start = _paragraph_start(index, sent.start)
+    stated = [(y, end) for y, end in index.between(par_start, sent.start) if y <= latest]
     if stated:
         # …2011年，是开局之年。过去一年，…: a relative cue after the stated
         # year is nearer and wins.
-        rel = relative_year(text[stated[-1].end():sent.start], ctx.year, _ACHIEVEMENT_CUES)
+        rel = relative_year(text[stated[-1][1]:sent.start], ctx.year, _ACHIEVEMENT_CUES)
         if rel is not None:
             return rel[0], "relative"
-        return int(stated[-1].group(1)), "paragraph"
+        return stated[-1][0], "paragraph"
     rel = relative_year(before, ctx.year, _ACHIEVEMENT_CUES)
     if rel is not None:
         return rel[0], "relative"

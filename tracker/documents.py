@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import re
+import stat
 import string
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -819,7 +820,9 @@ def _walk(
         yield InputError(str(root), f"cannot list directory ({exc.strerror or exc})")
         return
     names = {e.name for e in entries}
-    if MANIFEST_NAME in names:
+    if MANIFEST_NAME in names and _is_special(root / MANIFEST_NAME):
+        yield replace(_special_error(root / MANIFEST_NAME), stage="manifest")
+    elif MANIFEST_NAME in names:
         rows, errors = _read_manifest(root / MANIFEST_NAME)
         manifests.update(rows)
         yield from errors
@@ -833,8 +836,27 @@ def _walk(
             is_dir = False
         if is_dir:
             yield from _walk(path, manifests, visited)
+        elif _is_special(path):
+            yield _special_error(path)
         else:
             yield (path, False)
+
+
+def _is_special(path: Path) -> bool:
+    """True for a FIFO, socket or device: reading one can block forever."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False  # a broken link or a vanished file: the reader reports it
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _special_error(path: Path) -> InputError:
+    return InputError(
+        str(path),
+        "not a regular file (pipe, socket or device); skipped so the run cannot hang — "
+        "copy its contents to a file",
+    )
 
 
 def _template_fields(template: str) -> set[str]:
@@ -957,7 +979,7 @@ def _read_inputs(
         if root.is_dir():
             items = _walk(root, manifests, visited)
         elif root.exists():
-            items = [(root, True)]
+            items = [_special_error(root) if _is_special(root) else (root, True)]
         elif root.is_symlink():
             items = [InputError(str(root), "broken symlink; fix or remove it")]
         else:

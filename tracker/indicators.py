@@ -13,7 +13,8 @@ from pathlib import Path
 
 import regex
 
-from tracker.rules import REGEX_TIMEOUT, compile_pattern, read_rule_file, string_list
+from tracker import ruleguard
+from tracker.rules import compile_pattern, read_rule_file, string_list
 
 _PLACE_TIME = regex.compile(r"^(?:今年|全年|去年|年末|全市|全区|全县|全省|全国|其中)+")
 
@@ -59,7 +60,8 @@ def indicator_for(obj: str, unit: str | None = None,
     for ind in indicators:
         if ind.unit and unit and ind.unit != unit:
             continue
-        if any(p.search(obj, timeout=REGEX_TIMEOUT) for p in ind.patterns):
+        ref = ruleguard.RuleRef("indicators.toml", ind.line, f"indicator {ind.key!r} pattern")
+        if any(ruleguard.search(p, obj, ref) for p in ind.patterns):
             return ind.key
     return None
 
@@ -70,7 +72,11 @@ def indicator_key(obj: str, unit: str | None,
     table knows one, else the object stripped of time and place words
     (今年/全年/全市…), so unlisted objects still pair across years."""
     if indicators is None:
-        return _default_key(obj, unit)
+        seen = ruleguard.timeout_count()
+        key = _default_key(obj, unit)
+        if ruleguard.timeout_count() != seen:
+            _default_key.cache_clear()  # do not keep an answer a rule timeout cut short
+        return key
     return _key(obj, unit, indicators)
 
 

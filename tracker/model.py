@@ -7,6 +7,7 @@ immutable dataclasses so that each module can be tested on its own.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 
@@ -39,6 +40,12 @@ class Document:
     source: str | None = None
     metadata_from: frozenset[str] = field(default_factory=frozenset)
     page_starts: tuple[int, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based page holding ``text[offset]`` for paged formats (PDF), else None."""
+        if not self.page_starts:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, offset))
 
 
 @dataclass(frozen=True)

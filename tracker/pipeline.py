@@ -55,22 +55,37 @@ def _doc_row(doc: Document, **extra) -> dict:
 
 
 def process_document(doc: Document) -> DocResult:
-    """Extract one document; never raises.
+    """Extract one document; never raises for anything the document holds.
 
     Output: a :class:`DocResult` whose rows follow the schemas in
     :mod:`tracker.tables`.  Offsets (``start``/``end``) in commitments and
-    slogans are offsets into ``doc.text``.
+    slogans are offsets into ``doc.text``.  A rule that times out on the text
+    is skipped, reported as an error row (stage ``rule``) and the document's
+    status is ``partial``.  Raises :class:`tracker.rules.RuleError` only when
+    a rule file cannot be loaded: that is no fault of the document, and the
+    whole run must stop (exit 2).
     """
-    try:
-        return _process(doc)
-    except Exception as exc:  # one bad document must not stop a corpus run
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        msg = (f"extraction failed: {type(exc).__name__}: {exc} "
-               f"(at {Path(where.filename).name}:{where.lineno}); please report this document")
-        return DocResult(
-            _doc_row(doc, status="failed"),
-            errors=[error_row(InputError(doc.path, msg, doc_id=doc.doc_id, stage="extract"))],
-        )
+    from tracker import ruleguard
+    from tracker.rules import RuleError
+
+    with ruleguard.collecting() as timeouts:  # a rule that times out is an error row
+        try:
+            result = _process(doc)
+        except RuleError:
+            raise
+        except Exception as exc:  # one bad document must not stop a corpus run
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            msg = (f"extraction failed: {type(exc).__name__}: {exc} (at "
+                   f"{Path(where.filename).name}:{where.lineno}); please report this document")
+            result = DocResult(
+                _doc_row(doc, status="failed"),
+                errors=[error_row(InputError(doc.path, msg, doc_id=doc.doc_id, stage="extract"))],
+            )
+    if timeouts.timeouts:
+        result.errors += ruleguard.timeout_rows(timeouts, path=doc.path, doc_id=doc.doc_id)
+        if result.document.get("status") == "ok":
+            result.document["status"] = "partial"  # not cached: a timeout may be transient
+    return result
 
 
 def _process(doc: Document) -> DocResult:
@@ -79,10 +94,12 @@ def _process(doc: Document) -> DocResult:
     from tracker.indicators import indicator_key
     from tracker.localities import attribute
     from tracker.normalize import normalise
+    from tracker.ruleguard import set_offset_map
     from tracker.slogans import find_expansions, find_slogans
     from tracker.years import find_date, infer_year
 
     nt = normalise(doc.text)
+    set_offset_map(nt.to_original)
     body = strip_boilerplate(nt.text)
     text = nt.text
     if doc.title is None:
@@ -103,6 +120,7 @@ def _process(doc: Document) -> DocResult:
     commitments = extract_commitments(nt, ctx, original=doc.text)
     for c in commitments:
         c["indicator"] = indicator_key(c["object"], c["unit"])
+        c["page"] = doc.page_at(c["start"])
     slogans = _slogan_rows(doc, nt, mentions, attribution.at, dy.year)
     expansions = [{"doc_id": doc.doc_id, "slogan": s, "part": p, "start": nt.span(st, st + 1)[0]}
                   for s, p, st in find_expansions(text, mentions)]

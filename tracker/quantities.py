@@ -18,14 +18,9 @@ from pathlib import Path
 
 import regex
 
+from tracker import ruleguard
 from tracker.numbers import NumberError, parse_number
-from tracker.rules import (
-    REGEX_TIMEOUT,
-    RuleError,
-    compile_pattern,
-    read_rule_file,
-    string_list,
-)
+from tracker.rules import RuleError, compile_pattern, read_rule_file, string_list
 
 QUALIFIERS = ("exact", "about", "at_least", "at_most", "nearly", "range")
 
@@ -151,6 +146,9 @@ def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
         if "surface" not in e or "unit" not in e:
             raise uf.error(f"unit #{i + 1} needs `surface` and `unit`")
         surfaces = string_list(uf, e["surface"], "unit.surface")
+        if not surfaces or not all(surfaces):
+            raise uf.error(f"unit {e['unit']!r}: surface must list at least one non-empty "
+                           "spelling", f"{e['unit']}")
         factor = e.get("factor", 1)
         if not isinstance(factor, int | float) or factor <= 0:
             raise uf.error(f"unit {e['unit']!r}: factor must be a positive number", "factor")
@@ -245,6 +243,11 @@ def _qualifier_before(text: str, start: int, rules: QuantityRules) -> tuple[str 
     return rules.before_words_map[m.group("w")], m.start()
 
 
+@functools.lru_cache(maxsize=1024)
+def _ref(ex: Exclusion, field: str) -> ruleguard.RuleRef:
+    return ruleguard.RuleRef("exclusions.toml", ex.line, f"exclusion {ex.name!r} {field}")
+
+
 def _excluded(text: str, num_start: int, unit_end: int, numeral: str, unit: str,
               rules: QuantityRules) -> str | None:
     before = text[max(0, num_start - 12):num_start]
@@ -252,16 +255,16 @@ def _excluded(text: str, num_start: int, unit_end: int, numeral: str, unit: str,
     for ex in rules.exclusions:
         if ex.units and unit not in ex.units:
             continue
-        try:
-            if ex.numeral and not ex.numeral.search(numeral, timeout=REGEX_TIMEOUT):
-                continue
-            if ex.before and not ex.before.search(before, timeout=REGEX_TIMEOUT):
-                continue
-            if ex.after and not ex.after.search(after, timeout=REGEX_TIMEOUT):
-                continue
-        except TimeoutError as exc:
-            raise RuleError("exclusions.toml", f"rule {ex.name!r} timed out on {before}|{after}",
-                            ex.line) from exc
+        # A rule that times out counts as not matching (see tracker.ruleguard).
+        if ex.numeral and not ruleguard.search(ex.numeral, numeral, _ref(ex, "numeral"),
+                                               offset=num_start):
+            continue
+        if ex.before and not ruleguard.search(ex.before, before, _ref(ex, "before"),
+                                              offset=max(0, num_start - 12)):
+            continue
+        if ex.after and not ruleguard.search(ex.after, after, _ref(ex, "after"),
+                                             offset=unit_end):
+            continue
         return ex.name
     return None
 

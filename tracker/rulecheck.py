@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tracker import ruleguard
 from tracker.rules import line_of, rules_dir
+
+_HEADER = ruleguard.RuleRef("boilerplate.toml", None, "header_line", key="header_line")
+_FOOTER = ruleguard.RuleRef("boilerplate.toml", None, "footer_line", key="footer_line")
 
 
 def _split(example: str) -> tuple[str, str | None]:
@@ -153,8 +157,8 @@ def check_all() -> tuple[list[str], int]:
         "examples")).data.get("examples", [])
 
     def classify(t: str, e: str | None) -> str | None:
-        got = ("header" if b.header_line.search(t) else
-               "footer" if b.footer_line.search(t) else "body")
+        got = ("header" if ruleguard.search(b.header_line, t, _HEADER) else
+               "footer" if ruleguard.search(b.footer_line, t, _FOOTER) else "body")
         return None if got == e else f"classified {got}, expected {e}"
 
     expect("boilerplate.toml", bexamples, classify)

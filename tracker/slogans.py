@@ -21,6 +21,7 @@ m.slogan``; on text produced by :func:`tracker.normalize.normalise`,
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from typing import Any
 
 import regex
 
+from tracker import ruleguard
 from tracker.rules import RuleError, RuleFile, compile_pattern, read_rule_file, string_list
 
 RULE_FILE = "slogans.toml"
@@ -345,9 +347,12 @@ def _reject_reason(text: str, open_at: int, content: str, rules: SloganRules) ->
     for f in rules.filters:
         if n < f.min_length:
             continue
-        if f.content is not None and not f.content.search(content):
+        ref = ruleguard.RuleRef(RULE_FILE, f.line, f"quote_filter {f.name!r}")
+        if f.content is not None and not ruleguard.search(f.content, content, ref,
+                                                          offset=open_at + 1):
             continue
-        if f.before is not None and not f.before.search(before):
+        if f.before is not None and not ruleguard.search(f.before, before, ref,
+                                                         offset=max(0, open_at - 12)):
             continue
         return f.name
     return None
@@ -475,8 +480,36 @@ def _compounds(text: str, rules: SloganRules, covered: set[int]) -> list[tuple[i
     return out
 
 
-def _overlaps(a: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
-    return any(a[0] < e and s < a[1] for s, e in spans)
+class _SpanSet:
+    """Spans that may overlap one another, with a fast "does this overlap any?".
+
+    Spans are kept sorted by start; a query looks only at spans starting
+    within the longest span's length before it, so a document with
+    thousands of slogans is not quadratic.
+    """
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        self._spans: list[tuple[int, int]] = []
+        self._longest = 0
+        for sp in spans:
+            self.add(sp)
+
+    def add(self, span: tuple[int, int]) -> None:
+        """Add ``(start, end)``."""
+        bisect.insort(self._spans, span)
+        self._longest = max(self._longest, span[1] - span[0])
+
+    def overlaps(self, a: tuple[int, int]) -> bool:
+        """True when ``[a[0], a[1])`` overlaps a span of the set."""
+        lo = bisect.bisect_left(self._spans, (a[0] - self._longest, -1))
+        hi = bisect.bisect_left(self._spans, (a[1], -1))
+        return any(a[0] < e and s < a[1] for s, e in self._spans[lo:hi])
+
+    def encloses(self, s: int, e: int) -> bool:
+        """True when some span ``(o, c)`` has ``o < s`` and ``e < c``."""
+        lo = bisect.bisect_left(self._spans, (s - self._longest, -1))
+        hi = bisect.bisect_left(self._spans, (s, -1))
+        return any(o < s and e < c for o, c in self._spans[lo:hi])
 
 
 # ---------------------------------------------------------------- public API
@@ -501,7 +534,7 @@ def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMent
     found: list[tuple[int, int, str, bool, str]] = []  # start, end, slogan, quoted, rule
     for q in accepted:
         found.append((q.start, q.end, q.slogan, True, prefix + "quoted"))
-    taken = [(q.open_at, q.close_at) for q in accepted]
+    taken = _SpanSet((q.open_at, q.close_at) for q in accepted)
 
     covered = _covered(text, r)
     candidates: list[tuple[int, int, str]] = []
@@ -511,39 +544,37 @@ def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMent
                 candidates.append((s, e, rule.name))
             continue
         assert rule.pattern is not None
-        try:
-            matches = list(rule.pattern.finditer(text, timeout=5.0))
-        except TimeoutError:
-            continue
-        for m in matches:
+        ref = ruleguard.RuleRef(RULE_FILE, rule.line, f"numbered {rule.name!r}")
+        for m in ruleguard.finditer(rule.pattern, text, ref, offset=0):
             s, e = m.span("s") if "s" in rule.pattern.groupindex else m.span()
             if e <= s or s in covered:
                 continue
             candidates.append((s, e, rule.name))
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     for s, e, name in candidates:
-        if _overlaps((s, e), taken):
+        if taken.overlaps((s, e)):
             continue
         slogan = canonical_slogan(text[s:e], r)
         if not slogan or slogan != text[s:e].translate(_WIDTH):
             continue
         found.append((s, e, slogan, False, f"{prefix}numbered:{name}"))
-        taken.append((s, e))
+        taken.add((s, e))
 
     # known slogans: other free-standing occurrences, longest first
     known = sorted({f[2] for f in found}, key=lambda x: (-len(x), x))
-    spans = [(f[0], f[1]) for f in found]
+    spans = _SpanSet((f[0], f[1]) for f in found)
+    open_quotes = _SpanSet((q.open_at, q.close_at) for q in accepted)
     for slogan in known:
         for s in _occurrences(text, slogan):
             e = s + len(slogan)
-            if _overlaps((s, e), spans):
+            if spans.overlaps((s, e)):
                 continue
             prev = text[s - 1] if s else ""
             if prev and _HAN.match(prev) and prev not in r.function_chars:
                 continue  # ends a longer term: 高地 inside 生态文明高地
-            quoted = any(q.open_at < s and e < q.close_at and q.reason is None for q in quotes)
+            quoted = open_quotes.encloses(s, e)
             found.append((s, e, slogan, quoted, prefix + "known"))
-            spans.append((s, e))
+            spans.add((s, e))
 
     quoted_slogans = {f[2] for f in found if f[3]}
     numbered_cache: dict[str, bool] = {}
@@ -679,8 +710,9 @@ def find_expansions(
             continue
         # 2. quoted terms in the same sentence ending in each segment's word
         if m.quoted:
-            sent_start = max(text.rfind(ch, 0, m.start) for ch in "。；！？\n") + 1
-            sent_start = max(sent_start, m.start - r.expansion_window)
+            lo = max(0, m.start - r.expansion_window)
+            sent_start = max(text.rfind(ch, lo, m.start) for ch in "。；！？\n") + 1
+            sent_start = max(sent_start, lo)
             region = text[sent_start:m.start - 1]
             terms = []
             for qre in r.quote_res:

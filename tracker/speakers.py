@@ -22,11 +22,16 @@ from pathlib import Path
 
 import regex
 
+from tracker import ruleguard
 from tracker.gazetteer import Division, Gazetteer, load_gazetteer
 from tracker.rules import compile_pattern, read_rule_file, string_list
 
 _LEVELS = ("", "country", "province", "prefecture", "county")
 _UNIT_CHARS = "省市县区州盟旗"
+_BYLINE = ruleguard.RuleRef("speakers.toml", None, "byline", key="byline_prefix")
+_INLINE = ruleguard.RuleRef("speakers.toml", None, "inline name", key="name")
+_CREDIT = ruleguard.RuleRef("speakers.toml", None, "credit", key="credit")
+_SUBJECT = ruleguard.RuleRef("speakers.toml", None, "subject", key="subject")
 
 
 @dataclass(frozen=True)
@@ -104,13 +109,23 @@ def load_speaker_rules(directory: Path | str | None = None) -> SpeakerRules:
 
 def _unit_before(gaz: Gazetteer, text: str, title_start: int,
                  context: set[str]) -> Division | None:
-    """The division named right before a title (``上党区委书记``: the 区 is shared)."""
-    mentions = gaz.find(text[:title_start + 1])
+    """The division named right before a title (``上党区委书记``: the 区 is shared).
+
+    Only the :data:`UNIT_WINDOW` characters before the title are scanned (the
+    mentions there also serve as context for an ambiguous name): scanning the
+    whole text before every title is quadratic on a long document.
+    """
+    lo = max(0, title_start - UNIT_WINDOW)
+    mentions = gaz.find(text[lo:title_start + 1])
     if not mentions:
         return None
     divs = gaz.resolve_mentions(mentions, context)
     m, div = mentions[-1], divs[-1]
-    return div if m.end >= title_start - 3 else None
+    return div if lo + m.end >= title_start - 3 else None
+
+
+#: Characters before a title searched for its unit and context (see _unit_before).
+UNIT_WINDOW = 3000
 
 
 def parse_byline(line: str, *, gaz: Gazetteer | None = None, context: set[str] | None = None,
@@ -127,7 +142,7 @@ def parse_byline(line: str, *, gaz: Gazetteer | None = None, context: set[str] |
     s = regex.sub(r"\s+", "", line)
     if not 4 <= len(s) <= 60:
         return None
-    m = rules.byline.match(s)
+    m = ruleguard.match(rules.byline, s, _BYLINE)
     if not m:
         return None
     title = m.group("title")
@@ -149,7 +164,7 @@ def find_inline(text: str, *, gaz: Gazetteer | None = None, context: set[str] | 
     rules = rules or load_speaker_rules()
     gaz = gaz or load_gazetteer()
     out = []
-    for m in rules.inline.finditer(text):
+    for m in ruleguard.finditer(rules.inline, text, _INLINE):
         title = m.group("title")
         unit = _unit_before(gaz, text, m.start(), context or set())
         out.append(Speaker(m.start(), m.end(), title, m.group("name"), unit,
@@ -160,7 +175,7 @@ def find_inline(text: str, *, gaz: Gazetteer | None = None, context: set[str] | 
 def find_credits(text: str, rules: SpeakerRules | None = None) -> list[tuple[int, int]]:
     """Spans of reporter credits (``（记者 师晓琼）``) that close a piece."""
     rules = rules or load_speaker_rules()
-    return [m.span() for m in rules.credit.finditer(text)]
+    return [m.span() for m in ruleguard.finditer(rules.credit, text, _CREDIT)]
 
 
 def find_subjects(text: str, *, gaz: Gazetteer | None = None,
@@ -182,7 +197,7 @@ def find_subjects(text: str, *, gaz: Gazetteer | None = None,
         before = text[max(0, m.start - 1):m.start]
         if before and before not in "\n，,。；;：:！？!?”）)":
             continue
-        if rules.subject.match(text, m.end):
+        if ruleguard.match(rules.subject, text, _SUBJECT, pos=m.end, offset=m.end):
             out.append((m.start, div))
     return out
 

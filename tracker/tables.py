@@ -16,7 +16,7 @@ COMMITMENTS_SCHEMA: dict[str, pl.DataType] = {
     "object": pl.String, "category": pl.String, "quote": pl.String, "start": pl.Int64,
     "end": pl.Int64, "rule": pl.String,
     "locality_code": pl.String, "speaker": pl.String, "year_source": pl.String,
-    "indicator": pl.String, "multi_year": pl.Boolean,
+    "indicator": pl.String, "multi_year": pl.Boolean, "page": pl.Int64,
 }
 SLOGANS_SCHEMA: dict[str, pl.DataType] = {
     "doc_id": pl.String, "locality": pl.String, "slogan": pl.String, "form": pl.String,

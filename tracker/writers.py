@@ -15,8 +15,8 @@ import contextlib
 import datetime as dt
 import json
 import os
+import secrets
 import sqlite3
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -158,31 +158,40 @@ def order_columns(name: str, df: pl.DataFrame) -> pl.DataFrame:
 def atomic_path(final: Path) -> Iterator[Path]:
     """Yield a temporary path next to ``final``; move it onto ``final`` on success.
 
-    On an exception the temporary file is removed and ``final`` is left as it was.
+    On an exception (Ctrl-C and SIGTERM included) the temporary file is removed
+    and ``final`` is left as it was.
     """
-    tmp = _temp_beside(final)
+    staged: list[tuple[Path, Path]] = []
     try:
+        tmp = _reserve_temp(final, staged)
         yield tmp
-        os.replace(tmp, final)
+        _move_all(staged)
     except BaseException:
-        _unlink_quietly(tmp)
+        while True:  # a second interrupt must not cut the clean-up short
+            try:
+                _remove_all(staged)
+                break
+            except KeyboardInterrupt:
+                continue
         raise
 
 
-def _temp_beside(final: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
-    try:
-        # mkstemp makes the file private (0600); give it the usual umask-based mode.
-        os.fchmod(fd, 0o666 & ~_current_umask())
-    finally:
+def _reserve_temp(final: Path, staged: list[tuple[Path, Path]]) -> Path:
+    """Create an empty temp file beside ``final``, recorded in ``staged`` *before*
+    it exists, so that an interrupt at any moment leaves nothing untracked.
+
+    The file gets the usual umask-based mode (not mkstemp's private 0600).
+    """
+    while True:
+        tmp = final.with_name(f".{final.name}.{secrets.token_hex(4)}.tmp")
+        staged.append((tmp, final))
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            staged.pop()  # someone else's file: leave it alone
+            continue
         os.close(fd)
-    return Path(name)
-
-
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+        return tmp
 
 
 def _unlink_quietly(path: Path) -> None:
@@ -191,21 +200,62 @@ def _unlink_quietly(path: Path) -> None:
             p.unlink()
 
 
+def _move_all(staged: Sequence[tuple[Path, Path]]) -> None:
+    """Move every temp file onto its final path, all of them even if Ctrl-C or
+    SIGTERM arrives meanwhile (the interrupt is re-raised afterwards), so the
+    outputs are never a mix of old and new files."""
+    interrupt: BaseException | None = None
+    done = 0
+    while done < len(staged):
+        try:
+            while done < len(staged):
+                tmp, final = staged[done]
+                if os.path.lexists(tmp):  # moved already if interrupted right after
+                    os.replace(tmp, final)
+                done += 1
+        except KeyboardInterrupt as exc:  # tracker.interrupts.Interrupted too
+            interrupt = interrupt or exc
+    if interrupt is not None:
+        raise interrupt
+
+
+def _remove_all(staged: Sequence[tuple[Path, Path]]) -> None:
+    """Remove every temp file still there, finishing even if interrupted again
+    (polars, for one, can raise a second KeyboardInterrupt for one Ctrl-C)."""
+    done = 0
+    while done < len(staged):
+        try:
+            while done < len(staged):
+                _unlink_quietly(staged[done][0])
+                done += 1
+        except KeyboardInterrupt:
+            continue  # the first interrupt is already on its way up
+
+
 def _commit_all(jobs: Sequence[tuple[Path, Callable[[Path], None]]]) -> list[Path]:
-    """Run every writer into a temp file; replace the finals only if all succeeded."""
+    """Run every writer into a temp file; replace the finals only if all succeeded.
+
+    An interrupt (Ctrl-C, or SIGTERM with :mod:`tracker.interrupts`) while the
+    writers run removes every temp file and leaves the previous outputs; one
+    that arrives while the finished files are being moved into place is held
+    until all of them are moved.  Either way no temp file is left behind and
+    no mix of old and new outputs.
+    """
     staged: list[tuple[Path, Path]] = []
     try:
         for final, write in jobs:
-            tmp = _temp_beside(final)
-            staged.append((tmp, final))
+            tmp = _reserve_temp(final, staged)
             write(tmp)
             _fsync(tmp)
+        _move_all(staged)
     except BaseException:
-        for tmp, _ in staged:
-            _unlink_quietly(tmp)
+        while True:  # a second interrupt must not cut the clean-up short
+            try:
+                _remove_all(staged)  # files already moved have no temp file left
+                break
+            except KeyboardInterrupt:
+                continue
         raise
-    for tmp, final in staged:
-        os.replace(tmp, final)
     return [final for _, final in staged]
 
 
