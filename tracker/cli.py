@@ -96,6 +96,20 @@ def _fail(msg: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _check_doc_id(template: str | None) -> None:
+    """Fail with one line (exit 2) on a bad --doc-id template, before any work."""
+    if template is None:
+        return
+    from tracker.documents import read_inputs
+
+    try:
+        read_inputs([], doc_id_template=template)
+    except ValueError as exc:
+        msg = str(exc).replace("doc_id_template", "--doc-id")
+        raise _fail(msg if msg.startswith("--doc-id") else f"--doc-id {template!r}: {msg}") \
+            from None
+
+
 def _preload_rules() -> None:
     """Load every rule file once, so a broken rule stops the run up front."""
     from tracker.boilerplate import load_boilerplate_rules
@@ -148,13 +162,11 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
     from tracker.tables import by_locality, slogans_by_locality
     from tracker.writers import write_tables
 
+    _check_doc_id(doc_id)
     try:
         _preload_rules()
     except RuleError as exc:
         raise _fail(str(exc)) from None
-    for p in paths:
-        if not p.exists():
-            typer.echo(f"tracker: {p}: no such file or folder", err=True)
     if jobs < 0:
         raise _fail("--jobs must be 0 (all cores) or a positive number")
     cache = None if no_cache else Cache(cache_dir or default_cache_dir(out))
@@ -230,7 +242,7 @@ def extract(
 @app.command()
 def report(
     paths: PathsArg = None,
-    out: OutOpt = PROJECT_ROOT / "reports",
+    out: OutOpt = Path("reports"),
     fmt: FormatOpt = None,
     doc_id: DocIdOpt = None,
     jobs: JobsOpt = 0,
@@ -245,7 +257,8 @@ def report(
 ) -> None:
     """Extract, then add per-locality tables (by_locality, slogans_by_locality, track).
 
-    With no PATH it runs on the bundled seeds/ and writes to reports/.
+    With no PATH it runs on the bundled seeds/; tables go to ./reports/ unless
+    --out says otherwise.
     Example: tracker report my_reports/ --out my_tables/ --format xlsx --html
     """
     paths = paths or [PROJECT_ROOT / "seeds"]
@@ -274,11 +287,20 @@ def eval_(
     """
     from tracker.evaluate import evaluate
 
+    for p in (gold, pred):
+        if not p.exists():
+            raise _fail(f"{p}: no such file or folder")
     try:
         score = evaluate(gold, pred, scope=scope.value)
     except (FileNotFoundError, ValueError, KeyError) as exc:
         raise _fail(str(exc)) from None
+    if score.shared_docs < score.gold_docs:
+        typer.echo(f"tracker: only {score.shared_docs} of the gold's {score.gold_docs} documents "
+                   f"are in {pred} (doc_ids differ? see --doc-id)", err=True)
     typer.echo(score.summary())
+    for f, g, p in score.mismatches[:show]:
+        typer.echo(f"  {f}: gold {g.get(f)!r}, predicted {p.get(f)!r} | {g['doc_id']} | "
+                   + str(g.get("quote") or g.get("slogan")).replace("\n", "⏎")[:40])
     cols = (("doc_id", "value", "unit", "quote") if score.kind == "commitments"
             else ("doc_id", "locality", "slogan", "form"))
     for label, rows in (("miss", score.misses), ("extra", score.extras)):
@@ -305,6 +327,7 @@ def slogans(
 
     Example: tracker slogans ../corpora/gwr.jsonl --doc-id 'gwr_{year}' --grep 攻坚
     """
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -315,21 +338,31 @@ def slogans(
         _preload_rules()
     except RuleError as exc:
         raise _fail(str(exc)) from None
+    _check_doc_id(doc_id)
     result = run(paths or [PROJECT_ROOT / "seeds"], doc_id_template=doc_id, jobs=jobs)
     index = slogan_index(result.tables["slogans"], grep)
     if out is not None:
         from tracker.writers import write_tables
 
         write_tables({"slogan_index": index}, out, ["csv"])
-    table = Table("slogan", "form", "count", "docs", "localities", "years")
-    table.add_column("context", no_wrap=True, overflow="ellipsis")
+    console = Console()
+    widths = (("slogan", 16), ("form", 8), ("count", 5), ("docs", 4), ("years", 9),
+              ("localities", 14))
+    # Fixed widths keep the short columns readable on an 80-column terminal;
+    # the context gets what is left (rich would otherwise squeeze the others).
+    context_width = max(8, console.width - sum(w for _, w in widths) - 2 * len(widths) - 2)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for name, width in widths:
+        table.add_column(name, width=width, no_wrap=True, overflow="ellipsis")
+    table.add_column("context", width=context_width, no_wrap=True, overflow="ellipsis")
     for r in index.head(limit).iter_rows(named=True):
         years = ("" if r["first_year"] is None else
                  str(r["first_year"]) if r["first_year"] == r["last_year"]
                  else f"{r['first_year']}–{r['last_year']}")
-        table.add_row(r["slogan"], r["form"], str(r["count"]), str(r["documents"]),
-                      (r["localities"] or "")[:30], years, (r["context"] or "")[:60])
-    Console().print(table)
+        table.add_row(r["slogan"], r["form"].replace("quoted+numbered", "q+num"),
+                      str(r["count"]), str(r["documents"]), years,
+                      r["localities"] or "", (r["context"] or "")[:80])
+    console.print(table)
     typer.echo(f"{index.height} slogans" + (f" (showing {limit})" if index.height > limit else ""))
     raise typer.Exit(1 if result.failed else 0)
 
@@ -337,6 +370,11 @@ def slogans(
 @rules_app.command("check")
 def rules_check() -> None:
     """Load every rule file and run each rule's examples through the extractor.
+
+    The rules come from the repository's rules/ folder, or from the folder
+    named by the TRACKER_RULES environment variable (copy rules/, edit, then
+    TRACKER_RULES=my_rules tracker rules check and TRACKER_RULES=my_rules
+    tracker extract ...).
 
     Prints each failing example with its rule file and line; exit 1 if any
     fails, 2 if a rule file cannot be loaded.

@@ -44,7 +44,9 @@ def _load(paths: list[Path], doc_id: str | None, jobs: int) -> dict[str, pl.Data
     parts = [read_extraction(p) for p in paths if is_extraction_dir(p)]
     raw = [p for p in paths if not is_extraction_dir(p)]
     if raw:
-        from tracker.cli import _preload_rules
+        from tracker.cli import _check_doc_id, _preload_rules
+
+        _check_doc_id(doc_id)
         from tracker.pipeline import run
 
         try:

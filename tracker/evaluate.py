@@ -49,6 +49,9 @@ class Score:
     misses: list[dict] = field(default_factory=list)
     extras: list[dict] = field(default_factory=list)
     mismatches: list[tuple[str, dict, dict]] = field(default_factory=list)
+    optional: int = 0
+    shared_docs: int = 0
+    gold_docs: int = 0
 
     @property
     def precision(self) -> float:
@@ -65,9 +68,10 @@ class Score:
 
     def summary(self) -> str:
         """A few lines: P/R/F1 and the field accuracies."""
+        opt = f", {self.optional} optional 'unsure' gold rows" if self.optional else ""
         lines = [f"{self.kind}: precision {self.precision:.3f}  recall {self.recall:.3f}  "
                  f"F1 {self.f1:.3f}  (matched {self.matched}, gold {self.gold}, "
-                 f"predicted {self.predicted})"]
+                 f"predicted {self.predicted}{opt})"]
         if self.accuracy:
             lines.append("  accuracy on matched: " + "  ".join(
                 f"{k} {v:.3f}" for k, v in self.accuracy.items()))
@@ -209,6 +213,14 @@ def score_slogans(gold: Sequence[dict], pred: Sequence[dict]) -> Score:
             str(g[k]["count"]) == str(p[k].get("count")) for k in matched) / len(matched)
         score.accuracy["locality"] = sum(
             g[k]["_localities"] == p[k]["_localities"] for k in matched) / len(matched)
+        for k in matched:
+            for f in ("form", "count"):
+                if str(g[k][f]) != str(p[k].get(f)):
+                    score.mismatches.append((f, g[k], p[k]))
+            if g[k]["_localities"] != p[k]["_localities"]:
+                score.mismatches.append((
+                    "locality", g[k] | {"locality": "、".join(sorted(g[k]["_localities"]))},
+                    p[k] | {"locality": "、".join(sorted(p[k]["_localities"]))}))
     score.misses = [r for k, r in g.items() if k not in p and not _optional(r)]
     score.extras = [r for k, r in p.items() if k not in g]
     return score
@@ -275,16 +287,26 @@ def evaluate(gold_path: Path, pred_path: Path, *, scope: str = "doc") -> Score:
     kind = gold_kind(gold_path)
     gold = _read_csv(gold_path)
     pred, docs_csv = load_predictions(pred_path, kind)
+    needed = ("doc_id", "slogan") if kind == "slogans" else ("doc_id", "value", "unit", "quote")
+    missing = [c for c in needed if pred and c not in pred[0]]
+    if missing:
+        raise ValueError(f"{pred_path}: predictions have no {', '.join(missing)} column; "
+                         f"give the {kind}.csv of an extraction (or its folder)")
     gold_docs = {g["doc_id"] for g in gold}
+    shared = gold_docs & {p["doc_id"] for p in pred}
     pred = [p for p in pred if p["doc_id"] in gold_docs]
     if kind == "slogans":
-        return score_slogans(gold, pred)
-    in_scope = None
-    if scope == "para":
-        if docs_csv is None:
-            raise ValueError("--scope para needs an extraction folder with documents.csv")
-        in_scope = _paragraph_scope(gold, pred, _texts(docs_csv, gold_docs))
-    return score_commitments(gold, pred, in_scope)
+        score = score_slogans(gold, pred)
+    else:
+        in_scope = None
+        if scope == "para":
+            if docs_csv is None:
+                raise ValueError("--scope para needs an extraction folder with documents.csv")
+            in_scope = _paragraph_scope(gold, pred, _texts(docs_csv, gold_docs))
+        score = score_commitments(gold, pred, in_scope)
+    score.optional = sum(1 for g in gold if _optional(g))
+    score.shared_docs, score.gold_docs = len(shared), len(gold_docs)
+    return score
 
 
 def _texts(docs_csv: Path, wanted: set[str]) -> dict[str, str]:

@@ -146,7 +146,7 @@ def _slogan_rows(doc: Document, nt, mentions, locality_at: Callable,
                 {"quoted", "numbered"} <= forms else ms[0][0].form)
         first = ms[0][0]
         s, e = nt.span(first.start, first.end)
-        context = doc.text[max(0, s - 30):e + 30].replace("\n", " ").strip()
+        context = doc.text[max(0, s - 12):e + 40].replace("\n", " ").strip()
         rows.append({"doc_id": doc.doc_id, "locality": loc, "slogan": slogan, "form": form,
                      "count": len(ms), "start": s, "year": year, "locality_code": ms[0][1],
                      "rule": first.rule, "context": context})
