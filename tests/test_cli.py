@@ -143,3 +143,14 @@ def test_report_workbook_and_html_on_seeds(tmp_path):
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "西宁市城西区" in html and "1155个学位" in html
     assert "src=\"http" not in html and "href=\"http" not in html
+
+
+def test_progress_estimate_counts_files_and_jsonl_lines(tmp_path):
+    from tracker.progress import estimate_items
+
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text('{"text": "1"}\n{"text": "2"}\n', encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text("file\n", encoding="utf-8")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "c.txt").write_text("x", encoding="utf-8")
+    assert estimate_items([tmp_path]) == 3

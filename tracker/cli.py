@@ -170,7 +170,7 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
     if jobs < 0:
         raise _fail("--jobs must be 0 (all cores) or a positive number")
     cache = None if no_cache else Cache(cache_dir or default_cache_dir(out))
-    with progress(quiet=quiet) as tick:
+    with progress(quiet=quiet, paths=paths) as tick:
         if dask:
             try:
                 from tracker.distributed import run_dask

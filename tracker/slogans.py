@@ -694,7 +694,9 @@ def find_expansions(
                 stretch = head[cut + 1:]
                 base = max(0, open_at - r.expansion_window) + cut + 1
                 stretch = regex.sub(r"[的等]$", "", stretch)
-            if "、" in stretch:
+            # 马列主义、毛泽东思想、邓小平理论和“三个代表”: a list that runs on
+            # into the slogan (和/及/与 before it) names its neighbours, not its parts.
+            if "、" in stretch and not regex.search(r"(?:和|及|与|、)$", stretch):
                 items = _split_items(stretch, r)
                 rest = max((len(x) for x in items[1:]), default=0)
                 if (len(items) == n and all(0 < len(x) <= r.expansion_max_item for x in items)
