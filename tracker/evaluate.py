@@ -293,7 +293,10 @@ def evaluate(gold_path: Path, pred_path: Path, *, scope: str = "doc") -> Score:
         raise ValueError(f"{pred_path}: predictions have no {', '.join(missing)} column; "
                          f"give the {kind}.csv of an extraction (or its folder)")
     gold_docs = {g["doc_id"] for g in gold}
-    shared = gold_docs & {p["doc_id"] for p in pred}
+    # Documents the extraction saw (a document with no records is still seen).
+    seen = ({r["doc_id"] for r in _read_csv(docs_csv)} if docs_csv is not None
+            else {p["doc_id"] for p in pred})
+    shared = gold_docs & seen
     pred = [p for p in pred if p["doc_id"] in gold_docs]
     if kind == "slogans":
         score = score_slogans(gold, pred)
