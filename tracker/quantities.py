@@ -243,9 +243,18 @@ def _qualifier_before(text: str, start: int, rules: QuantityRules) -> tuple[str 
     return rules.before_words_map[m.group("w")], m.start()
 
 
-@functools.lru_cache(maxsize=1024)
+_REFS: dict[tuple[int, str], ruleguard.RuleRef] = {}
+
+
 def _ref(ex: Exclusion, field: str) -> ruleguard.RuleRef:
-    return ruleguard.RuleRef("exclusions.toml", ex.line, f"exclusion {ex.name!r} {field}")
+    # Keyed by identity: hashing the whole rule on every number cost more
+    # than the match.  Rules live for the process (load_quantity_rules caches).
+    key = (id(ex), field)
+    ref = _REFS.get(key)
+    if ref is None:
+        ref = _REFS[key] = ruleguard.RuleRef("exclusions.toml", ex.line,
+                                             f"exclusion {ex.name!r} {field}")
+    return ref
 
 
 def _excluded(text: str, num_start: int, unit_end: int, numeral: str, unit: str,
