@@ -71,6 +71,7 @@ class KindRules:
     strong: regex.Pattern[str]
     weak: regex.Pattern[str]
     period: regex.Pattern[str]
+    carry_over: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def _alternation(words: Sequence[str]) -> str:
 def load_kind_rules(directory: Path | str | None = None) -> KindRules:
     """Load ``rules/kinds.toml``; raises :class:`tracker.rules.RuleError`."""
     keys = ("default", "pledge", "achievement", "achievement_verbs", "pledge_sections",
-            "achievement_sections", "examples", "multi_year", "one_year")
+            "achievement_sections", "examples", "multi_year", "one_year", "carry_over")
     rf = read_rule_file("kinds.toml", {}, top_level=keys, directory=directory)
     d = rf.data
     default = d.get("default", "pledge")
@@ -158,7 +159,7 @@ def load_kind_rules(directory: Path | str | None = None) -> KindRules:
                            rf"|(?P<one>{_alternation(lists['one_year'])}|(?:19|20)\d\d年)")
     return KindRules(default, lists["pledge"], lists["achievement"], lists["achievement_verbs"],
                      lists["pledge_sections"], lists["achievement_sections"], lists["examples"],
-                     strong, weak, period)
+                     strong, weak, period, frozenset(lists["carry_over"]))
 
 
 @functools.lru_cache(maxsize=8)
@@ -220,17 +221,28 @@ def categorise(obj: str, quote: str = "", rules: CategoryRules | None = None) ->
     return "other"
 
 
+@functools.lru_cache(maxsize=8)
+def unit_prefix_pattern(surfaces: tuple[str, ...]) -> regex.Pattern[str]:
+    """A unit spelling (with magnitude and a joining word) at the start of a
+    string, built from ``rules/units.toml``'s surfaces."""
+    alt = "|".join(regex.escape(u) for u in sorted(surfaces, key=len, reverse=True))
+    return regex.compile(rf"^[十百千万亿多余]*(?:{alt}|%)(?:和|及|与|、|或|以上|左右)?")
+
+
 _BASELINE = regex.compile(
     r"^(.*?\p{Han})(?:从|由)[^从由]*?(?:\d|[一二两三四五六七八九十百千万亿]{2})")
 
 
 def cut_object(clause_before: str, clause_after: str, unit: str,
-               rules: ObjectRules | None = None) -> tuple[str, str]:
+               rules: ObjectRules | None = None,
+               unit_prefix: regex.Pattern[str] | None = None) -> tuple[str, str]:
     """The object of a quantity, from the clause text around it.
 
     ``clause_before`` is the clause up to the number (qualifier words
-    excluded), ``clause_after`` the clause after the unit and any qualifier.
-    Returns ``(object, side)`` with side ``after``, ``before`` or ``none``.
+    excluded), ``clause_after`` the clause after the unit and any qualifier;
+    ``unit_prefix`` (see :func:`unit_prefix_pattern`) strips the unit of an
+    earlier number.  Returns ``(object, side)`` with side ``after``,
+    ``before`` or ``none``.
     """
     rules = rules or load_object_rules()
     if unit in rules.after_units:
@@ -250,7 +262,13 @@ def cut_object(clause_before: str, clause_after: str, unit: str,
             before += verb
     else:
         parts = _NUMBER.split(clause_before)
-        before = parts[-1] if len(parts) == 1 else _DATE_REMNANT.sub("", parts[-1])
+        before = parts[-1]
+        if len(parts) > 1:
+            # What follows another number starts with its unit or date word
+            # (…40平方公里和600平方公里; 2017年年均增长): not the object.
+            before = _DATE_REMNANT.sub("", before)
+            if unit_prefix is not None:
+                before = unit_prefix.sub("", before)
     before = rules.list_marker_re.sub("", _LEADING_LINK.sub("", before))
     while before and (m := rules.trailing_re.search(before)):
         if m.group() in rules.change_verbs and (unit in ("%", "个百分点") or before[0] in "比较"):
@@ -290,7 +308,10 @@ class DocContext:
     body: tuple[int, int] | None = None
 
 
-_YEAR = regex.compile(r"(?<![\d.])((?:19|20)\d\d)年(?!代|度预算)")
+# A year the number is dated by; not 1985年以来 (a span's start), not 比/从/由
+# 1997年 (a baseline).
+_YEAR = regex.compile(
+    r"(?<![\d.比较于从由])((?:19|20)\d\d)年(?!代|度预算|以来|以前|之前|前|的水平)")
 _TARGET_YEAR = regex.compile(r"(?:到|至|在)((?:19|20)\d\d)年")
 
 
@@ -322,10 +343,12 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
         return ("pledge" if m.group("p") else "achievement"), "cue:" + m.group()
     if par_start < sent.start:
         # 过去一年，我们的各项工作取得了很大成绩。国内生产总值增长10.3%: the
-        # paragraph's last cue before this sentence carries over.
+        # paragraph's last time-frame cue before this sentence carries over
+        # (only those: 即将完成 says nothing about the next sentence).
         best = None
         for m in rules.strong.finditer(text, par_start, sent.start):
-            best = m
+            if m.group() in rules.carry_over:
+                best = m
         if best is not None:
             return ("pledge" if best.group("p") else "achievement"), "paragraph:" + best.group()
     if section:
@@ -339,8 +362,8 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
 _PLAN_HEADING = regex.compile(r"十[一二三四五六七八九]五")
 
 
-def _sections(text: str, sents: Sequence[Sentence],
-              rules: KindRules) -> tuple[dict[int, str], dict[int, int]]:
+def _sections(text: str, sents: Sequence[Sentence], rules: KindRules,
+              doc_year: int | None = None) -> tuple[dict[int, str], dict[int, int]]:
     """Default kind per paragraph index, from the last heading (or paragraph
     opening) with a review or plan cue before it; and, for paragraphs under a
     five-year-plan heading (二、“十三五”时期主要目标任务), the plan's last year."""
@@ -362,6 +385,10 @@ def _sections(text: str, sents: Sequence[Sentence],
             # section: a stray short line (a wiki link) does not.
             m = _PLAN_HEADING.search(text, s.start, s.end)
             plan_end = plan_end_year(m.group()) if m else None
+            if plan_end and doc_year and not new:
+                # 二、“十三五”时期主要目标任务: a plan still running is a pledge,
+                # one that has ended is reviewed.
+                current = "pledge" if plan_end >= doc_year else "achievement"
         if current:
             out[s.paragraph] = current
         if plan_end:
@@ -408,7 +435,8 @@ def extract_commitments(
     skip = sorted(ctx.skip_spans)
     skip_starts = [s for s, _ in skip]
     records: list[dict] = []
-    sections, plan_sections = _sections(text, sents, krules)
+    sections, plan_sections = _sections(text, sents, krules, ctx.year)
+    unit_prefix = unit_prefix_pattern(tuple(qrules.by_surface))
     years = _YearIndex(text)
     last_object: dict[int, tuple[str, int]] = {}
     lo, hi = ctx.body or (0, len(text))
@@ -427,7 +455,8 @@ def extract_commitments(
         mark = orules.mark_re.search(text, q.end, sent.end)
         ce = mark.start() if mark else sent.end
         q_first = min(q.start, q.num_start)
-        obj, side = cut_object(text[cs:q_first], text[q.end:ce], q.unit or "个", orules)
+        obj, side = cut_object(text[cs:q_first], text[q.end:ce], q.unit or "个", orules,
+                               unit_prefix)
         prev_start = q_first
         unit_rule = qrules.by_surface.get(q.unit_surface)
         if side == "none" and unit_rule is not None and unit_rule.object:
