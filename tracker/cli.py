@@ -88,7 +88,8 @@ DaskOpt = Annotated[
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v",
-                                          help="Also print every input error as it happens.")]
+                                          help="Also print a line per document: locality, "
+                                               "year and where it came from, counts.")]
 
 
 def _fail(msg: str) -> typer.Exit:
@@ -204,6 +205,11 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
             where = row["path"] + (f":{row['line']}" if row["line"] is not None else
                                    f"@{row['offset']}" if row["offset"] is not None else "")
             typer.echo(f"{where}: {row['message']}", err=True)
+    if verbose:
+        for d in tables["documents"].iter_rows(named=True):
+            typer.echo(f"  {d['doc_id']}: {d['locality'] or '?'} {d['year'] or '?'} "
+                       f"({d['year_source'] or 'no year'}), {d['commitments']} commitments, "
+                       f"{d['slogans']} slogans, {d['status']}", err=True)
     if not quiet:
         docs = tables["documents"]
         cached = f" ({result.cache_hits} from cache)" if result.cache_hits else ""
@@ -280,6 +286,11 @@ def eval_(
     scope: Annotated[Scope, typer.Option(help="para: count precision only in paragraphs "
                                               "that hold gold quotes.")] = Scope.doc,
     show: Annotated[int, typer.Option(help="How many misses and extras to list.")] = 10,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="Print only the scores.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v",
+                                          help="List every miss, extra and mismatch.")]
+    = False,
 ) -> None:
     """Score predictions against gold: precision, recall, F1, field accuracy.
 
@@ -298,6 +309,10 @@ def eval_(
         typer.echo(f"tracker: only {score.shared_docs} of the gold's {score.gold_docs} documents "
                    f"are in {pred} (doc_ids differ? see --doc-id)", err=True)
     typer.echo(score.summary())
+    if quiet:
+        return
+    if verbose:
+        show = 1 << 30
     for f, g, p in score.mismatches[:show]:
         typer.echo(f"  {f}: gold {g.get(f)!r}, predicted {p.get(f)!r} | {g['doc_id']} | "
                    + str(g.get("quote") or g.get("slogan")).replace("\n", "⏎")[:40])
@@ -322,6 +337,10 @@ def slogans(
                                              help="Also write slogan_index.csv here.")] = None,
     doc_id: DocIdOpt = None,
     jobs: JobsOpt = 1,
+    quiet: QuietOpt = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v",
+                                          help="Print every slogan, not the first --limit.")]
+    = False,
 ) -> None:
     """Browse a corpus's slogans: count, localities, first and last year, context.
 
@@ -355,6 +374,8 @@ def slogans(
     for name, width in widths:
         table.add_column(name, width=width, no_wrap=True, overflow="ellipsis")
     table.add_column("context", width=context_width, no_wrap=True, overflow="ellipsis")
+    if verbose:
+        limit = index.height
     for r in index.head(limit).iter_rows(named=True):
         years = ("" if r["first_year"] is None else
                  str(r["first_year"]) if r["first_year"] == r["last_year"]
@@ -362,6 +383,10 @@ def slogans(
         table.add_row(r["slogan"], r["form"].replace("quoted+numbered", "q+num"),
                       str(r["count"]), str(r["documents"]), years,
                       r["localities"] or "", (r["context"] or "")[:80])
+    for row in result.tables["errors"].iter_rows(named=True):
+        typer.echo(f"{row['path']}: {row['message']}", err=True)
+    if quiet:
+        raise typer.Exit(1 if result.failed else 0)
     console.print(table)
     typer.echo(f"{index.height} slogans" + (f" (showing {limit})" if index.height > limit else ""))
     raise typer.Exit(1 if result.failed else 0)

@@ -116,7 +116,9 @@ def diff_cmd(
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 1,
     excel: Annotated[bool, typer.Option("--excel", help="CSV with a BOM for Excel/WPS.")] = False,
     show: ShowOpt = 60,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v",
+                                          help="Print every row, not the first --show.")] = False,
 ) -> None:
     """What changed between two years: pledges new, dropped, changed, continued; slogans.
 
@@ -157,7 +159,7 @@ def diff_cmd(
     shown = table if all_rows else table.filter(pl.col("change") != "continued")
     rows = [{**r, "from": _value(r, "from"), "to": _value(r, "to"),
              "quote_from": _clip(r["quote_from"]), "quote_to": _clip(r["quote_to"])}
-            for r in shown.head(show).iter_rows(named=True)]
+            for r in (shown if verbose else shown.head(show)).iter_rows(named=True)]
     counts = ", ".join(f"{n} {c}" for c, n in table.group_by("change").len()
                        .sort("change").iter_rows())
     _print(f"diff {year_from or a} → {year_to or b}",
@@ -190,7 +192,9 @@ def track_cmd(
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 1,
     excel: Annotated[bool, typer.Option("--excel", help="CSV with a BOM for Excel/WPS.")] = False,
     show: ShowOpt = 60,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v",
+                                          help="Print every row, not the first --show.")] = False,
 ) -> None:
     """Did last year's pledges come true?  Pledge of year N vs result for year N.
 
@@ -218,7 +222,7 @@ def track_cmd(
              "ratio": "" if r["ratio"] is None else f"{r['ratio']:.3f}",
              "pledge_quote": _clip(r["pledge_quote"], 30),
              "result_quote": _clip(r["result_quote"], 30)}
-            for r in shown.head(show).iter_rows(named=True)]
+            for r in (shown if verbose else shown.head(show)).iter_rows(named=True)]
     counts = ", ".join(f"{n} {s}" for s, n in table.group_by("status").len()
                        .sort("status").iter_rows())
     _print("track: pledges against results",
