@@ -21,6 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
+import polars as pl
 import typer
 
 from tracker import PROJECT_ROOT
@@ -218,7 +219,12 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
             f"{tables['slogans'].height} slogan rows, {errors.height} errors")
         typer.echo(f"wrote {len(written)} files to {out}/: "
                    + ", ".join(sorted(p.name for p in written)))
-    return 1 if errors.height else 0
+    if not tables["documents"].height and not quiet:
+        typer.echo("tracker: no documents found in " + ", ".join(map(str, paths)), err=True)
+    # Files skipped for their type are reported, but only documents that
+    # could not be read or extracted make the run exit 1.
+    failed = errors.filter(pl.col("stage") != "skip").height
+    return 1 if failed else 0
 
 
 @app.command()

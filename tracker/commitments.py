@@ -92,9 +92,11 @@ _LIST_SEP = regex.compile(r"和|、|及|与|以及")
 # Where a before-object starts: after the last number, or after a year
 # written in Chinese numerals (一九五四年又比一九五三年增长 -> 增长); a split
 # leaves 年/月/日 of a date at the front, which goes too (2017年年均增长).
-_NUMBER = regex.compile(r"[0-9%]|[〇零一二三四五六七八九]{4}年")
+# Digits inside a name (5G基站, PM2.5, 500强企业) are not a number to cut at.
+_NUMBER = regex.compile(
+    r"(?<![A-Za-z0-9.])[0-9]+(?:\.[0-9]+)?(?![A-Za-z0-9]|强|A级)%?|%|[〇零一二三四五六七八九]{4}年")
 _DATE_REMNANT = regex.compile(r"^[年月日](?:的|度|底|末|初)?")
-_LEADING_LINK = regex.compile(r"^(?:[和及与、]|转为|提高到|提高至)+")
+_LEADING_LINK = regex.compile(r"^(?:[和及与、.．]|转为|提高到|提高至)+")
 
 
 def _longest_first(words: Sequence[str]) -> tuple[str, ...]:

@@ -374,7 +374,9 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         if v != v:
             return ""
-        return f"{v:,.10g}"
+        if v.is_integer() and abs(v) < 1e18:
+            return f"{int(v):,}"  # 43,000,000,000 斤, never 4.3e+10
+        return f"{v:,.6f}".rstrip("0").rstrip(".")
     if isinstance(v, int) and not isinstance(v, bool):
         return f"{v:,}"
     return str(v)

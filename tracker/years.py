@@ -29,8 +29,8 @@ _REPORT = regex.compile(r"政府工作报告|两会|人代会|人民代表大会
 # Past-tense and plan cues counted in the paragraph after a year mention: a
 # paragraph that opens with "2023年，" and then reports 获评/建成/兑现…了 is a
 # review of that year.
-_PAST = regex.compile(r"了|已|实现|完成|获评|成功|建成|兑现|取得|累计|全年|增长|新增")
-_PLAN = regex.compile(r"(?<![主重需只必])要|将(?!近)|力争|计划|争取|确保|拟")
+_PAST = regex.compile(r"了|已|获评|荣获|成功|建成|兑现|取得|累计|完成了|实现了|一年来")
+_PLAN = regex.compile(r"(?<![主重需只必])要|将(?!近)|力争|计划|争取|确保|拟|预期|目标|今年")
 
 
 @dataclass(frozen=True)
