@@ -160,3 +160,12 @@ def test_boilerplate_footer_and_header_are_dropped():
     kept = nt.text[body.start:body.end]
     assert kept.startswith("撸起袖子加油干——访新当选市长张宇松")
     assert "版权" not in kept and "转载请注明出处" not in kept and "豫都网 >" not in kept
+
+
+def test_report_title_names_a_two_character_county():
+    from tracker.localities import attribute
+
+    a = attribute("过去一年，全县新增城市停车位800个。", title="凤县2023年政府工作报告")
+    assert (a.locality, a.code) == ("宝鸡市凤县", "610330")
+    # 新增城市 hides the historic 增城市; without a title no locality is invented.
+    assert attribute("今年，我市将新增城市公园5个。").locality is None

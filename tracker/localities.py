@@ -136,6 +136,26 @@ def _context_codes(gaz: Gazetteer, text: str, title: str, code: str | None) -> s
     return ctx
 
 
+_REPORT_TITLE = regex.compile(
+    r"^(?P<name>\p{Han}{2,12}?)(?:(?:19|20)\d\d年)?(?:政府工作报告|国民经济和社会发展)")
+
+
+def _title_unit(gaz: Gazetteer, title: str, text: str) -> Division | None:
+    """The unit a report's title names (凤县2023年政府工作报告 -> 凤县), which
+    is surer than counting mentions and works for two-character county
+    names that are not matched in running text.  Ambiguous names are
+    resolved with the body's other mentions; None when the title is not
+    a report title or the name is unknown or still ambiguous."""
+    m = _REPORT_TITLE.match(title)
+    if not m:
+        return None
+    cands = [d for d in gaz.lookup(m.group("name")) if d.level != "country"]
+    if len(cands) > 1:
+        ctx = {d.code for d in _resolve(gaz, _find(gaz, text)) if d is not None}
+        return gaz.resolve(m.group("name"), ctx)
+    return cands[0] if cands else None
+
+
 def _document_level(gaz: Gazetteer, text: str, title: str | None,
                     locality: str | None) -> tuple[str | None, str | None]:
     if locality:
@@ -143,6 +163,9 @@ def _document_level(gaz: Gazetteer, text: str, title: str | None,
     head = (title or "") + text[:2000]
     if _NATIONAL.search(head):
         return "全国", NATIONAL_CODE
+    named = _title_unit(gaz, title or "", text)
+    if named is not None:
+        return gaz.full_name(named), gaz.current(named.code)
     counts = _score_divisions(gaz, text, title or "")
     if not counts:
         return None, None
