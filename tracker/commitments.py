@@ -351,6 +351,15 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
         for m in rules.strong.finditer(text, par_start, sent.start):
             if m.group() in rules.carry_over:
                 best = m
+        # 2008年是极不平凡的一年。…国内生产总值超过30万亿元: a year before the
+        # text's own, stated earlier in the paragraph, is a time frame too.
+        past = None
+        if doc_year is not None:
+            for m in _PAST_YEAR.finditer(text, par_start, sent.start):
+                if int(m.group(1)) < doc_year:
+                    past = m
+        if past is not None and (best is None or past.start() > best.start()):
+            return "achievement", "paragraph:" + past.group()
         if best is not None:
             return ("pledge" if best.group("p") else "achievement"), "paragraph:" + best.group()
     if section:
