@@ -314,6 +314,7 @@ class DocContext:
 # 1997年 (a baseline).
 _YEAR = regex.compile(
     r"(?<![\d.比较于从由])((?:19|20)\d\d)年(?!代|度预算|以来|以前|之前|前|的水平)")
+_BASE_YEAR = regex.compile(r"比((?:19|20)\d\d)年")
 _TARGET_YEAR = regex.compile(r"(?:到|至|在)((?:19|20)\d\d)年")
 
 
@@ -518,6 +519,9 @@ def extract_commitments(
         kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year, par_start)
         multi = _multi_year(text, par_start, q.num_start, krules)
         year, year_rule = _year(text, sent, q, kind, ctx, krules, years)
+        base = _BASE_YEAR.search(text, cs, q.num_start)
+        if base and year is not None and int(base.group(1)) < year - 1:
+            multi = True  # 比2002年增长65.5%: growth over several years
         plan_end = plan_sections.get(sent.paragraph)
         if plan_end and year_rule in ("doc", "review", "relative"):
             # Under a 十三五 heading a target or result covers the plan's five
