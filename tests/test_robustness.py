@@ -182,7 +182,9 @@ def test_killed_run_keeps_previous_outputs(tmp_path: Path, sig: int, phase: str)
     """A real kill of `tracker extract` midway: old outputs byte-identical, no temp files,
     exit 128+signal and one line on stderr."""
     corpus, out = tmp_path / "corpus", tmp_path / "out"
-    _corpus(corpus, 8)
+    # Big enough that the run is still going when the signal lands, even on
+    # a fast machine (a finished run would make the test meaningless).
+    _corpus(corpus, 24)
     args = ["extract", str(corpus), "--out", str(out), "-q", "--no-cache",
             "-f", "csv", "-f", "xlsx", "-f", "sqlite"]
     first = tracker(*args)
