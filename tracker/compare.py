@@ -373,7 +373,8 @@ def diff(commitments_from: pl.DataFrame, commitments_to: pl.DataFrame,
     doc_from, doc_to``.  ``change`` is new, dropped, changed (value, range or
     qualifier differ; ``detail`` says how, e.g. ``6.5 about → 6–6.5 range``)
     or continued; slogans have key ``slogan:<text>``, value = mentions, and
-    are new, dropped or continued.  ``year_*`` is the document year.  Rows are
+    are new, dropped or continued.  Only localities present on both sides
+    are compared.  ``year_*`` is the document year.  Rows are
     sorted by locality, change (changed, new, dropped, continued), kind, key.
     """
     rules = rules or load_compare_rules()
@@ -393,6 +394,20 @@ def diff(commitments_from: pl.DataFrame, commitments_to: pl.DataFrame,
         c = c.with_columns(pl.col("locality").fill_null(""), pl.col("unit").fill_null(""))
         sides.append(pick_pledges(c, ["locality", "kind", "key", "unit"], earliest=False))
     a, b = sides
+    # Only localities with records on both sides are compared: a place with
+    # no document for the later year has not "dropped" its pledges.
+    def places(c: pl.DataFrame, s: pl.DataFrame | None) -> set[str]:
+        out = set(c["locality"].to_list())
+        if s is not None and s.height:
+            out |= set(s["locality"].fill_null("").to_list())
+        return out
+
+    common = places(a, slogans_from) & places(b, slogans_to)
+    a = a.filter(pl.col("locality").is_in(list(common)))
+    b = b.filter(pl.col("locality").is_in(list(common)))
+    if slogans_from is not None and slogans_to is not None:
+        slogans_from = slogans_from.filter(pl.col("locality").fill_null("").is_in(list(common)))
+        slogans_to = slogans_to.filter(pl.col("locality").fill_null("").is_in(list(common)))
     cols = ["locality", "kind", "key", "unit", "doc_year", "value", "value_max", "qualifier",
             "quote", "doc_id"]
     j = a.select(cols).join(b.select(cols), on=["locality", "kind", "key", "unit"],
