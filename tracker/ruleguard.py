@@ -174,6 +174,28 @@ def search(pattern: regex.Pattern[str], text: str, rule: RuleRef, *, pos: int = 
         return None
 
 
+def pristine() -> bool:
+    """True when no rule has timed out in the current document (always outside
+    :func:`collecting`): callers may then take shortcuts that only skip rule
+    uses whose result is already known, without changing which timeouts are
+    recorded or how many uses are counted as skipped."""
+    c = _CURRENT.get()
+    return c is None or not c.timeouts
+
+
+def probe(pattern: regex.Pattern[str], text: str) -> bool | None:
+    """Whether ``pattern`` matches anywhere in ``text``, under the time limit.
+
+    For internal prefilters built from several rules (not a rule of its own):
+    nothing is recorded or raised; None means the limit was hit and the
+    caller must fall back to running each rule through :func:`search`.
+    """
+    try:
+        return pattern.search(text, timeout=timeout_for(len(text))) is not None
+    except TimeoutError:
+        return None
+
+
 def match(pattern: regex.Pattern[str], text: str, rule: RuleRef, *, pos: int = 0,
           offset: int | None = None) -> regex.Match[str] | None:
     """``pattern.match(text, pos)`` under the time limit; see :func:`search`."""
