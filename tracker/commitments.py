@@ -199,6 +199,23 @@ def categorise(obj: str, quote: str = "", rules: CategoryRules | None = None) ->
     with no keyword in the object the quote is tried; else ``other``.
     """
     rules = rules or load_category_rules()
+    # A pure function of two short strings that recur (国内生产总值, 城镇新增
+    # 就业 in every report): remembered per rules object, bounded.
+    memo = _CATEGORY_MEMO.get(id(rules))
+    if memo is None or memo[0] is not rules:
+        memo = _CATEGORY_MEMO[id(rules)] = (rules, {})
+    known = memo[1].get((obj, quote))
+    if known is None:
+        if len(memo[1]) >= 100_000:
+            memo[1].clear()
+        known = memo[1][(obj, quote)] = _categorise(obj, quote, rules)
+    return known
+
+
+_CATEGORY_MEMO: dict[int, tuple[CategoryRules, dict[tuple[str, str], str]]] = {}
+
+
+def _categorise(obj: str, quote: str, rules: CategoryRules) -> str:
     info = _keyword_info(rules)
     search = rules.pattern.search
     for text in (obj, quote):

@@ -332,12 +332,26 @@ def _form(quoted: bool, numbered: bool) -> str:
     return "numbered" if numbered else "quoted"
 
 
+_LIST_MARKS = regex.compile(r"[、·]")
+_FILTER_REFS: dict[int, tuple[QuoteFilter, ruleguard.RuleRef]] = {}
+
+
+def _filter_ref(f: QuoteFilter) -> ruleguard.RuleRef:
+    # Built once per filter (keyed by identity, the filter kept alive with
+    # it), not once per filter per quotation.
+    got = _FILTER_REFS.get(id(f))
+    if got is None or got[0] is not f:
+        got = _FILTER_REFS[id(f)] = (f, ruleguard.RuleRef(RULE_FILE, f.line,
+                                                          f"quote_filter {f.name!r}"))
+    return got[1]
+
+
 def _reject_reason(text: str, open_at: int, content: str, rules: SloganRules) -> str | None:
     """Why a quotation is not a slogan (a filter's name), or None if it is one."""
     n = len(content)
     if n < rules.min_length:
         return "length"
-    parts = regex.split(r"[、·]", content)
+    parts = _LIST_MARKS.split(content)
     if n > rules.max_length and (
         len(parts) < 2 or n > rules.max_list_length
         or max(len(p) for p in parts) > rules.max_list_part
@@ -347,7 +361,7 @@ def _reject_reason(text: str, open_at: int, content: str, rules: SloganRules) ->
     for f in rules.filters:
         if n < f.min_length:
             continue
-        ref = ruleguard.RuleRef(RULE_FILE, f.line, f"quote_filter {f.name!r}")
+        ref = _filter_ref(f)
         if f.content is not None and not ruleguard.search(f.content, content, ref,
                                                           offset=open_at + 1):
             continue
