@@ -316,7 +316,15 @@ _PAST_YEAR = regex.compile(r"(?<![比较于到至在])((?:19|20)\d\d)年(?![底�
 
 
 def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str | None,
-          rules: KindRules, doc_year: int | None = None, par_start: int = 0) -> tuple[str, str]:
+          rules: KindRules, doc_year: int | None = None, par_start: int = 0,
+          paragraph_cues: dict[tuple[int, int], regex.Match[str] | None] | None = None,
+          ) -> tuple[str, str]:
+    """Kind (pledge/achievement) of a quantity and the rule that decided it.
+
+    ``paragraph_cues`` (one dict per document) remembers the last cue of
+    ``[par_start, sent.start)``: every quantity of a sentence asks for the
+    same stretch, up to :data:`PARAGRAPH_LOOKBACK` characters long.
+    """
     before = text[sent.start:q.num_start]
     if doc_year is not None:
         plans = list(_PLAN.finditer(before))
@@ -340,9 +348,15 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
     if par_start < sent.start:
         # 过去一年，我们的各项工作取得了很大成绩。国内生产总值增长10.3%: the
         # paragraph's last cue before this sentence carries over.
-        best = None
-        for m in rules.strong.finditer(text, par_start, sent.start):
-            best = m
+        key = (par_start, sent.start)
+        if paragraph_cues is not None and key in paragraph_cues:
+            best = paragraph_cues[key]
+        else:
+            best = None
+            for m in rules.strong.finditer(text, par_start, sent.start):
+                best = m
+            if paragraph_cues is not None:
+                paragraph_cues[key] = best
         if best is not None:
             return ("pledge" if best.group("p") else "achievement"), "paragraph:" + best.group()
     if section:
@@ -428,6 +442,7 @@ def extract_commitments(
     sections, plan_sections = _sections(text, sents, krules)
     years = _YearIndex(text)
     last_object: dict[int, tuple[str, int]] = {}
+    paragraph_cues: dict[tuple[int, int], regex.Match[str] | None] = {}
     lo, hi = ctx.body or (0, len(text))
     for q in find_quantities(text, qrules):
         if not lo <= q.num_start < hi:
@@ -492,7 +507,8 @@ def extract_commitments(
             d = text.rfind("分别", cs, q_first)
             qs = min(qs, d)
         par_start = _paragraph_start(years, sent.start)
-        kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year, par_start)
+        kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year, par_start,
+                                paragraph_cues)
         multi = _multi_year(text, par_start, q.num_start, krules)
         year, year_rule = _year(text, sent, q, kind, ctx, krules, years)
         plan_end = plan_sections.get(sent.paragraph)
