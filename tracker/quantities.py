@@ -257,25 +257,6 @@ def _ref(ex: Exclusion, field: str) -> ruleguard.RuleRef:
     return ref
 
 
-# Flags of a pattern compiled with no inline flags: only such patterns are
-# merged into a prefilter alternation (an inline (?i) or (?x) would leak into
-# the other branches).
-_PLAIN_FLAGS = regex.compile("").flags
-
-
-def _any_of(patterns: list[regex.Pattern[str]]) -> regex.Pattern[str] | None:
-    """One pattern that matches somewhere in a text iff one of ``patterns``
-    does (an alternation is tried at every position), or None when there is
-    nothing to merge or a pattern cannot be merged safely (groups, which
-    backreferences could number, or inline flags)."""
-    if not patterns or any(p.groups or p.flags != _PLAIN_FLAGS for p in patterns):
-        return None
-    try:
-        return regex.compile("|".join(f"(?:{p.pattern})" for p in patterns))
-    except regex.error:
-        return None
-
-
 @dataclass(frozen=True)
 class _UnitExclusions:
     """The exclusions that apply to one unit, in file order, and prefilters:
@@ -303,8 +284,8 @@ def _plan(rules: QuantityRules, unit: str) -> _UnitExclusions:
         ungated = [ex for ex in applicable if not ex.numeral]
         plan = _PLANS[key] = _UnitExclusions(
             applicable,
-            _any_of([ex.before for ex in ungated if ex.before]),
-            _any_of([ex.after for ex in ungated if ex.after]))
+            ruleguard.merged([ex.before for ex in ungated if ex.before]),
+            ruleguard.merged([ex.after for ex in ungated if ex.after]))
     return plan
 
 

@@ -183,6 +183,24 @@ def pristine() -> bool:
     return c is None or not c.timeouts
 
 
+# Flags of a pattern compiled with no inline flags: only such patterns are
+# merged (an inline (?i) or (?x) would leak into the other branches).
+_PLAIN_FLAGS = regex.compile("").flags
+
+
+def merged(patterns: list[regex.Pattern[str]]) -> regex.Pattern[str] | None:
+    """A prefilter for :func:`probe`: one pattern that matches somewhere in a
+    text iff one of ``patterns`` does (an alternation is tried at every
+    position), or None when there is nothing to merge or a pattern cannot be
+    merged safely (groups, which backreferences could number, or inline flags)."""
+    if not patterns or any(p.groups or p.flags != _PLAIN_FLAGS for p in patterns):
+        return None
+    try:
+        return regex.compile("|".join(f"(?:{p.pattern})" for p in patterns))
+    except regex.error:
+        return None
+
+
 def probe(pattern: regex.Pattern[str], text: str) -> bool | None:
     """Whether ``pattern`` matches anywhere in ``text``, under the time limit.
 
