@@ -269,35 +269,43 @@ class _UnitExclusions:
     any_after: regex.Pattern[str] | None
 
 
-_PLANS: dict[tuple[int, str], _UnitExclusions] = {}
+_PLANS: dict[tuple[int, str], tuple[QuantityRules, _UnitExclusions]] = {}
 
 
 def _plan(rules: QuantityRules, unit: str) -> _UnitExclusions:
-    # Keyed by identity like _REFS: rules live for the process.
+    # Keyed by identity (hashing the rules would cost more than the work);
+    # the rules object is kept with its plan so that its id is never reused.
     key = (id(rules), unit)
-    plan = _PLANS.get(key)
-    if plan is None:
+    got = _PLANS.get(key)
+    if got is None or got[0] is not rules:
         applicable = tuple(ex for ex in rules.exclusions if not ex.units or unit in ex.units)
         # Rules gated by a numeral (article-one: 一 only) rarely get to their
         # context, and their before patterns are negative lookbehinds that
         # match almost anywhere: they stay out of the prefilters.
         ungated = [ex for ex in applicable if not ex.numeral]
-        plan = _PLANS[key] = _UnitExclusions(
+        got = _PLANS[key] = (rules, _UnitExclusions(
             applicable,
             ruleguard.merged([ex.before for ex in ungated if ex.before]),
-            ruleguard.merged([ex.after for ex in ungated if ex.after]))
-    return plan
+            ruleguard.merged([ex.after for ex in ungated if ex.after])))
+    return got[1]
 
 
 # (rule, numeral) -> whether the rule's ``numeral`` pattern matches: numerals
 # are few and repeat (一, 3, 两), the search is pure.  Only answers reached
-# without a timeout are kept.
-_NUMERAL_MEMO: dict[tuple[int, str], bool] = {}
+# without a timeout are kept, and only used while no rule has timed out.
+# Keyed by the pattern's text and flags (the answer depends on nothing else),
+# so rules loaded again from another directory cannot get a stale answer.
+_NUMERAL_MEMO: dict[tuple[str, int, str], bool] = {}
 
 
 def _numeral_matches(ex: Exclusion, numeral: str, num_start: int) -> bool:
     assert ex.numeral is not None
-    key = (id(ex), numeral)
+    if not ruleguard.pristine():
+        # After a timeout the guard decides: a timed-out rule must count as
+        # not matching (and its use as skipped), whatever an earlier answer was.
+        return ruleguard.search(ex.numeral, numeral, _ref(ex, "numeral"),
+                                offset=num_start) is not None
+    key = (ex.numeral.pattern, ex.numeral.flags, numeral)
     hit = _NUMERAL_MEMO.get(key)
     if hit is not None:
         return hit
