@@ -202,6 +202,23 @@ def categorise(obj: str, quote: str = "", rules: CategoryRules | None = None) ->
     with no keyword in the object the quote is tried; else ``other``.
     """
     rules = rules or load_category_rules()
+    # A pure function of two short strings that recur (国内生产总值, 城镇新增
+    # 就业 in every report): remembered per rules object, bounded.
+    memo = _CATEGORY_MEMO.get(id(rules))
+    if memo is None or memo[0] is not rules:
+        memo = _CATEGORY_MEMO[id(rules)] = (rules, {})
+    known = memo[1].get((obj, quote))
+    if known is None:
+        if len(memo[1]) >= 100_000:
+            memo[1].clear()
+        known = memo[1][(obj, quote)] = _categorise(obj, quote, rules)
+    return known
+
+
+_CATEGORY_MEMO: dict[int, tuple[CategoryRules, dict[tuple[str, str], str]]] = {}
+
+
+def _categorise(obj: str, quote: str, rules: CategoryRules) -> str:
     info = _keyword_info(rules)
     search = rules.pattern.search
     for text in (obj, quote):
@@ -323,7 +340,16 @@ _PAST_YEAR = regex.compile(r"(?<![比较于到至在])((?:19|20)\d\d)年(?![底�
 
 
 def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str | None,
-          rules: KindRules, doc_year: int | None = None, par_start: int = 0) -> tuple[str, str]:
+          rules: KindRules, doc_year: int | None = None, par_start: int = 0,
+          paragraph_cues: dict[tuple[int, int], tuple[str, str] | None] | None = None,
+          ) -> tuple[str, str]:
+    """Kind (pledge/achievement) of a quantity and the rule that decided it.
+
+    ``paragraph_cues`` (one dict per document) remembers what the paragraph
+    before the sentence says (:func:`_paragraph_cue`): every quantity of a
+    sentence asks for the same stretch, up to :data:`PARAGRAPH_LOOKBACK`
+    characters long.
+    """
     before = text[sent.start:q.num_start]
     if doc_year is not None:
         plans = list(_PLAN.finditer(before))
@@ -347,28 +373,44 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
     if par_start < sent.start:
         # 过去一年，我们的各项工作取得了很大成绩。国内生产总值增长10.3%: the
         # paragraph's last time-frame cue before this sentence carries over
-        # (only those: 即将完成 says nothing about the next sentence).
-        best = None
-        for m in rules.strong.finditer(text, par_start, sent.start):
-            if m.group() in rules.carry_over:
-                best = m
-        # 2008年是极不平凡的一年。…国内生产总值超过30万亿元: a year before the
-        # text's own, stated earlier in the paragraph, is a time frame too.
-        past = None
-        if doc_year is not None:
-            for m in _PAST_YEAR.finditer(text, par_start, sent.start):
-                if int(m.group(1)) < doc_year:
-                    past = m
-        if past is not None and (best is None or past.start() > best.start()):
-            return "achievement", "paragraph:" + past.group()
-        if best is not None:
-            return ("pledge" if best.group("p") else "achievement"), "paragraph:" + best.group()
+        # (only those: 即将完成 says nothing about the next sentence).  The
+        # answer is remembered per sentence: every number in it asks again.
+        key = (par_start, sent.start)
+        if paragraph_cues is not None and key in paragraph_cues:
+            found = paragraph_cues[key]
+        else:
+            found = _paragraph_cue(text, par_start, sent.start, rules, doc_year)
+            if paragraph_cues is not None:
+                paragraph_cues[key] = found
+        if found is not None:
+            return found
     if section:
         return section, "section"
     m = rules.weak.search(text, sent.start, clause_end)
     if m:
         return "achievement", "cue:" + m.group()
     return rules.default, "default"
+
+
+def _paragraph_cue(text: str, par_start: int, sent_start: int, rules: KindRules,
+                   doc_year: int | None) -> tuple[str, str] | None:
+    """Kind set by the paragraph before a sentence: its last time-frame cue,
+    or a year before the text's own stated there (2008年是极不平凡的一年。…
+    国内生产总值超过30万亿元), whichever comes later; None without either."""
+    best = None
+    for m in rules.strong.finditer(text, par_start, sent_start):
+        if m.group() in rules.carry_over:
+            best = m
+    past = None
+    if doc_year is not None:
+        for m in _PAST_YEAR.finditer(text, par_start, sent_start):
+            if int(m.group(1)) < doc_year:
+                past = m
+    if past is not None and (best is None or past.start() > best.start()):
+        return "achievement", "paragraph:" + past.group()
+    if best is not None:
+        return ("pledge" if best.group("p") else "achievement"), "paragraph:" + best.group()
+    return None
 
 
 _PLAN_HEADING = regex.compile(r"十[一二三四五六七八九]五")
@@ -451,6 +493,7 @@ def extract_commitments(
     unit_prefix = unit_prefix_pattern(tuple(qrules.by_surface))
     years = _YearIndex(text)
     last_object: dict[int, tuple[str, int]] = {}
+    paragraph_cues: dict[tuple[int, int], tuple[str, str] | None] = {}
     lo, hi = ctx.body or (0, len(text))
     for q in find_quantities(text, qrules):
         if not lo <= q.num_start < hi:
@@ -516,7 +559,8 @@ def extract_commitments(
             d = text.rfind("分别", cs, q_first)
             qs = min(qs, d)
         par_start = _paragraph_start(years, sent.start)
-        kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year, par_start)
+        kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year, par_start,
+                                paragraph_cues)
         multi = _multi_year(text, par_start, q.num_start, krules)
         year, year_rule = _year(text, sent, q, kind, ctx, krules, years)
         base = _BASE_YEAR.search(text, cs, q.num_start)

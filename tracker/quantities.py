@@ -257,16 +257,87 @@ def _ref(ex: Exclusion, field: str) -> ruleguard.RuleRef:
     return ref
 
 
+@dataclass(frozen=True)
+class _UnitExclusions:
+    """The exclusions that apply to one unit, in file order, and prefilters:
+    ``any_before``/``any_after`` match iff the ``before``/``after`` of some
+    rule without a ``numeral`` does, so one search usually shows that no such
+    rule's context matches."""
+
+    rules: tuple[Exclusion, ...]
+    any_before: regex.Pattern[str] | None
+    any_after: regex.Pattern[str] | None
+
+
+_PLANS: dict[tuple[int, str], tuple[QuantityRules, _UnitExclusions]] = {}
+
+
+def _plan(rules: QuantityRules, unit: str) -> _UnitExclusions:
+    # Keyed by identity (hashing the rules would cost more than the work);
+    # the rules object is kept with its plan so that its id is never reused.
+    key = (id(rules), unit)
+    got = _PLANS.get(key)
+    if got is None or got[0] is not rules:
+        applicable = tuple(ex for ex in rules.exclusions if not ex.units or unit in ex.units)
+        # Rules gated by a numeral (article-one: 一 only) rarely get to their
+        # context, and their before patterns are negative lookbehinds that
+        # match almost anywhere: they stay out of the prefilters.
+        ungated = [ex for ex in applicable if not ex.numeral]
+        got = _PLANS[key] = (rules, _UnitExclusions(
+            applicable,
+            ruleguard.merged([ex.before for ex in ungated if ex.before]),
+            ruleguard.merged([ex.after for ex in ungated if ex.after])))
+    return got[1]
+
+
+# (rule, numeral) -> whether the rule's ``numeral`` pattern matches: numerals
+# are few and repeat (一, 3, 两), the search is pure.  Only answers reached
+# without a timeout are kept, and only used while no rule has timed out.
+# Keyed by the pattern's text and flags (the answer depends on nothing else),
+# so rules loaded again from another directory cannot get a stale answer.
+_NUMERAL_MEMO: dict[tuple[str, int, str], bool] = {}
+
+
+def _numeral_matches(ex: Exclusion, numeral: str, num_start: int) -> bool:
+    assert ex.numeral is not None
+    if not ruleguard.pristine():
+        # After a timeout the guard decides: a timed-out rule must count as
+        # not matching (and its use as skipped), whatever an earlier answer was.
+        return ruleguard.search(ex.numeral, numeral, _ref(ex, "numeral"),
+                                offset=num_start) is not None
+    key = (ex.numeral.pattern, ex.numeral.flags, numeral)
+    hit = _NUMERAL_MEMO.get(key)
+    if hit is not None:
+        return hit
+    before = ruleguard.timeout_count()
+    hit = ruleguard.search(ex.numeral, numeral, _ref(ex, "numeral"), offset=num_start) is not None
+    if ruleguard.timeout_count() == before:
+        if len(_NUMERAL_MEMO) > 100_000:
+            _NUMERAL_MEMO.clear()
+        _NUMERAL_MEMO[key] = hit
+    return hit
+
+
 def _excluded(text: str, num_start: int, unit_end: int, numeral: str, unit: str,
               rules: QuantityRules) -> str | None:
+    """Name of the first exclusion (in file order) whose conditions all match
+    around this number, else None.  A rule that times out counts as not
+    matching (see tracker.ruleguard)."""
+    plan = _plan(rules, unit)
+    if not plan.rules:
+        return None
     before = text[max(0, num_start - 12):num_start]
     after = text[unit_end:unit_end + 24]
-    for ex in rules.exclusions:
-        if ex.units and unit not in ex.units:
-            continue
-        # A rule that times out counts as not matching (see tracker.ruleguard).
-        if ex.numeral and not ruleguard.search(ex.numeral, numeral, _ref(ex, "numeral"),
-                                               offset=num_start):
+    if ruleguard.pristine():
+        # Fast path: the same rules in the same order, but a rule's
+        # before/after search is only run when the merged prefilter shows
+        # some rule's context matches.  A skipped search would have found
+        # nothing (and, as the prefilter finished in time, not timed out).
+        found = _excluded_prefiltered(plan, before, after, numeral, num_start, unit_end)
+        if found is not _UNDECIDED:
+            return found
+    for ex in plan.rules:
+        if ex.numeral and not _numeral_matches(ex, numeral, num_start):
             continue
         if ex.before and not ruleguard.search(ex.before, before, _ref(ex, "before"),
                                               offset=max(0, num_start - 12)):
@@ -274,6 +345,45 @@ def _excluded(text: str, num_start: int, unit_end: int, numeral: str, unit: str,
         if ex.after and not ruleguard.search(ex.after, after, _ref(ex, "after"),
                                              offset=unit_end):
             continue
+        return ex.name
+    return None
+
+
+_UNDECIDED = "\0undecided"  # a prefilter timed out: decide rule by rule
+
+
+def _excluded_prefiltered(plan: _UnitExclusions, before: str, after: str, numeral: str,
+                          num_start: int, unit_end: int) -> str | None:
+    any_before: bool | None = plan.any_before is None or None  # True: no prefilter
+    any_after: bool | None = plan.any_after is None or None
+    for ex in plan.rules:
+        if ex.numeral and not _numeral_matches(ex, numeral, num_start):
+            continue
+        if ex.before and ex.numeral:  # not in the prefilter
+            if not ruleguard.search(ex.before, before, _ref(ex, "before"),
+                                    offset=max(0, num_start - 12)):
+                continue
+        elif ex.before:
+            if any_before is None:
+                assert plan.any_before is not None
+                any_before = ruleguard.probe(plan.any_before, before)
+                if any_before is None:
+                    return _UNDECIDED
+            if not any_before or not ruleguard.search(ex.before, before, _ref(ex, "before"),
+                                                      offset=max(0, num_start - 12)):
+                continue
+        if ex.after and ex.numeral:
+            if not ruleguard.search(ex.after, after, _ref(ex, "after"), offset=unit_end):
+                continue
+        elif ex.after:
+            if any_after is None:
+                assert plan.any_after is not None
+                any_after = ruleguard.probe(plan.any_after, after)
+                if any_after is None:
+                    return _UNDECIDED
+            if not any_after or not ruleguard.search(ex.after, after, _ref(ex, "after"),
+                                                     offset=unit_end):
+                continue
         return ex.name
     return None
 

@@ -174,6 +174,46 @@ def search(pattern: regex.Pattern[str], text: str, rule: RuleRef, *, pos: int = 
         return None
 
 
+def pristine() -> bool:
+    """True when no rule has timed out in the current document (always outside
+    :func:`collecting`): callers may then take shortcuts that only skip rule
+    uses whose result is already known, without changing which timeouts are
+    recorded or how many uses are counted as skipped."""
+    c = _CURRENT.get()
+    return c is None or not c.timeouts
+
+
+# Flags of a pattern compiled with no inline flags: only such patterns are
+# merged (an inline (?i) or (?x) would leak into the other branches).
+_PLAIN_FLAGS = regex.compile("").flags
+
+
+def merged(patterns: list[regex.Pattern[str]]) -> regex.Pattern[str] | None:
+    """A prefilter for :func:`probe`: one pattern that matches somewhere in a
+    text iff one of ``patterns`` does (an alternation is tried at every
+    position), or None when there is nothing to merge or a pattern cannot be
+    merged safely (groups, which backreferences could number, or inline flags)."""
+    if not patterns or any(p.groups or p.flags != _PLAIN_FLAGS for p in patterns):
+        return None
+    try:
+        return regex.compile("|".join(f"(?:{p.pattern})" for p in patterns))
+    except regex.error:
+        return None
+
+
+def probe(pattern: regex.Pattern[str], text: str) -> bool | None:
+    """Whether ``pattern`` matches anywhere in ``text``, under the time limit.
+
+    For internal prefilters built from several rules (not a rule of its own):
+    nothing is recorded or raised; None means the limit was hit and the
+    caller must fall back to running each rule through :func:`search`.
+    """
+    try:
+        return pattern.search(text, timeout=timeout_for(len(text))) is not None
+    except TimeoutError:
+        return None
+
+
 def match(pattern: regex.Pattern[str], text: str, rule: RuleRef, *, pos: int = 0,
           offset: int | None = None) -> regex.Match[str] | None:
     """``pattern.match(text, pos)`` under the time limit; see :func:`search`."""

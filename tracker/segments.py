@@ -80,13 +80,20 @@ def sentences(text: str) -> list[Sentence]:
     A sentence is never longer than :data:`MAX_SENTENCE` characters.
     """
     out: list[Sentence] = []
+    append = out.append
     for p, (ps, pe) in enumerate(paragraphs(text)):
         heading = pe - ps < 60 and is_heading(text[ps:pe])  # no copy of a huge paragraph
         pos = ps
+        # The common short sentence is appended directly; only an overlong
+        # one goes through _bounded (a list and a generator per sentence).
         for m in _SENTENCE_END.finditer(text, ps, pe):
-            if m.end() > pos:
-                out.extend(Sentence(s, e, p, heading) for s, e in _bounded(pos, m.end(), text))
-            pos = m.end()
+            end = m.end()
+            if end > pos:
+                if end - pos <= MAX_SENTENCE:
+                    append(Sentence(pos, end, p, heading))
+                else:
+                    out.extend(Sentence(s, e, p, heading) for s, e in _bounded(pos, end, text))
+            pos = end
         if pos < pe:
             out.extend(Sentence(s, e, p, heading) for s, e in _bounded(pos, pe, text))
     return out

@@ -332,30 +332,89 @@ def _form(quoted: bool, numbered: bool) -> str:
     return "numbered" if numbered else "quoted"
 
 
+_LIST_MARKS = regex.compile(r"[、·]")
+_FILTER_REFS: dict[int, tuple[QuoteFilter, ruleguard.RuleRef]] = {}
+
+
+def _filter_ref(f: QuoteFilter) -> ruleguard.RuleRef:
+    # Built once per filter (keyed by identity, the filter kept alive with
+    # it), not once per filter per quotation.
+    got = _FILTER_REFS.get(id(f))
+    if got is None or got[0] is not f:
+        got = _FILTER_REFS[id(f)] = (f, ruleguard.RuleRef(RULE_FILE, f.line,
+                                                          f"quote_filter {f.name!r}"))
+    return got[1]
+
+
 def _reject_reason(text: str, open_at: int, content: str, rules: SloganRules) -> str | None:
     """Why a quotation is not a slogan (a filter's name), or None if it is one."""
     n = len(content)
     if n < rules.min_length:
         return "length"
-    parts = regex.split(r"[、·]", content)
+    parts = _LIST_MARKS.split(content)
     if n > rules.max_length and (
         len(parts) < 2 or n > rules.max_list_length
         or max(len(p) for p in parts) > rules.max_list_part
     ):
         return "length"
     before = text[max(0, open_at - 12):open_at]
+    # Filters with only a content (or only a before) pattern are first
+    # probed together: when the merged pattern finds nothing, none of them
+    # matches and their searches are skipped.  Only while no rule has timed
+    # out in the document; a probe that times out means "search each one",
+    # as before.  None: not probed yet; True: search each filter.
+    any_content: bool | None = True
+    any_before: bool | None = True
+    content_pf = before_pf = None
+    if ruleguard.pristine():
+        content_pf, before_pf = _prefilters(rules.filters)
+        any_content = None if content_pf is not None else True
+        any_before = None if before_pf is not None else True
     for f in rules.filters:
         if n < f.min_length:
             continue
-        ref = ruleguard.RuleRef(RULE_FILE, f.line, f"quote_filter {f.name!r}")
-        if f.content is not None and not ruleguard.search(f.content, content, ref,
-                                                          offset=open_at + 1):
-            continue
-        if f.before is not None and not ruleguard.search(f.before, before, ref,
-                                                         offset=max(0, open_at - 12)):
-            continue
+        ref = _filter_ref(f)
+        if f.content is not None:
+            if f.before is None and any_content is None:
+                assert content_pf is not None
+                any_content = ruleguard.probe(content_pf, content)
+                if any_content is None:
+                    any_content = True
+            if f.before is None and not any_content:
+                continue
+            if not ruleguard.search(f.content, content, ref, offset=open_at + 1):
+                continue
+        if f.before is not None:
+            if f.content is None and any_before is None:
+                assert before_pf is not None
+                any_before = ruleguard.probe(before_pf, before)
+                if any_before is None:
+                    any_before = True
+            if f.content is None and not any_before:
+                continue
+            if not ruleguard.search(f.before, before, ref, offset=max(0, open_at - 12)):
+                continue
         return f.name
     return None
+
+
+_PREFILTERS: dict[int, tuple[tuple[QuoteFilter, ...], regex.Pattern[str] | None,
+                             regex.Pattern[str] | None]] = {}
+
+
+def _prefilters(filters: tuple[QuoteFilter, ...],
+                ) -> tuple[regex.Pattern[str] | None, regex.Pattern[str] | None]:
+    """Merged content patterns of the content-only filters and merged before
+    patterns of the before-only ones (see :func:`tracker.ruleguard.merged`)."""
+    got = _PREFILTERS.get(id(filters))
+    if got is None or got[0] is not filters:
+        got = _PREFILTERS[id(filters)] = (
+            filters,
+            ruleguard.merged([f.content for f in filters
+                              if f.content is not None and f.before is None]),
+            ruleguard.merged([f.before for f in filters
+                              if f.before is not None and f.content is None]))
+    return got[1], got[2]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,66 @@
+"""Merged-pattern prefilters (exclusions, quote filters) give the same answers
+as running each rule on its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import regex
+
+from tracker import ruleguard
+from tracker.normalize import normalise
+from tracker.quantities import _excluded, load_quantity_rules
+from tracker.slogans import _reject_reason, load_slogan_rules
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+TEXTS = [normalise(p.read_text(encoding="utf-8")).text for p in sorted(SEEDS.glob("*.txt"))]
+# A recorded timeout of an unrelated rule makes every caller take the rule by
+# rule path (ruleguard.pristine() is False), without skipping any real rule.
+_DUMMY = ruleguard.RuleRef("none.toml", None, "dummy")
+
+
+def _rule_by_rule(fn, *args):
+    with ruleguard.collecting() as c:
+        c.timeouts[_DUMMY] = ruleguard.RuleTimeout(_DUMMY, None, 1.0)
+        return fn(*args)
+
+
+def test_merged_matches_iff_one_pattern_does() -> None:
+    pats = [regex.compile(p) for p in ("第$", "^(?:措施|方面)", "(?<!新建)$")]
+    m = ruleguard.merged(pats)
+    assert m is not None
+    for s in ("第", "措施很多", "新建", "abc", ""):
+        assert (m.search(s) is not None) == any(p.search(s) for p in pats), s
+
+
+def test_merged_refuses_groups_and_inline_flags() -> None:
+    assert ruleguard.merged([regex.compile("(a)\\1"), regex.compile("b")]) is None
+    assert ruleguard.merged([regex.compile("(?i)a"), regex.compile("b")]) is None
+    assert ruleguard.merged([]) is None
+
+
+def test_exclusions_same_with_and_without_prefilters() -> None:
+    rules = load_quantity_rules()
+    units = sorted({u.unit for u in rules.units} | {"%", ""})
+    checked = 0
+    for text in TEXTS:
+        for m in rules.anchor.finditer(text):
+            num = m.group("pnum") or m.group("num")
+            start = m.start("pnum") if m.group("pct") else m.start("num")
+            for unit in (units[checked % len(units)], "个"):
+                args = (text, start, m.end(), num, unit, rules)
+                assert _excluded(*args) == _rule_by_rule(_excluded, *args), text[start:m.end()]
+            checked += 1
+    assert checked > 40
+
+
+def test_quote_filters_same_with_and_without_prefilters() -> None:
+    rules = load_slogan_rules()
+    checked = 0
+    for text in TEXTS:
+        for qre in rules.quote_res:
+            for m in qre.finditer(text):
+                args = (text, m.start(), m.group(1), rules)
+                assert _reject_reason(*args) == _rule_by_rule(_reject_reason, *args)
+                checked += 1
+    assert checked > 50
