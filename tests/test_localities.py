@@ -169,3 +169,33 @@ def test_report_title_names_a_two_character_county():
     assert (a.locality, a.code) == ("宝鸡市凤县", "610330")
     # 新增城市 hides the historic 增城市; without a title no locality is invented.
     assert attribute("今年，我市将新增城市公园5个。").locality is None
+
+
+def test_two_counties_with_opening_reporter_lines():
+    """A page reporting two counties in turn, each piece opened by a
+    reporter line (本报记者 … 报道): each block gets its own county and head."""
+    from tracker.normalize import normalise
+
+    original = TWO_COUNTIES
+    nt = normalise(original)
+    a = attribute(nt.text, nt=nt, original=original)
+    at = {loc: who for _, loc, _, who in a.blocks}
+    assert at.get("潍坊市临朐县") == "县长李明"
+    assert at.get("潍坊市昌乐县") == "县长王涛"
+    assert a.at(nt.text.index("5600"))[0] == "潍坊市临朐县"
+    assert a.at(nt.text.index("养老床位"))[0] == "潍坊市昌乐县"
+
+
+# A realistic two-county newspaper page (written for the tests).
+TWO_COUNTIES = """【县域经济观察】产业强县 各展所长
+
+本报记者 刘建国 通讯员 赵敏 报道
+  临朐县：做强特色产业链
+  1月10日召开的临朐县第十九届人民代表大会第三次会议上，县长李明在政府工作报告中介绍，2023年临朐县实现地区生产总值320.5亿元，增长6.2%；一般公共预算收入完成23.6亿元，增长7.8%。全县新增规模以上工业企业35家，铝型材产业产值突破300亿元。
+  李明表示，2024年临朐县地区生产总值预期增长6.5%左右，一般公共预算收入增长7%，全年实施重点项目150个、总投资480亿元，新增城镇就业5600人。临朐将深入实施“工业强县、生态立县”战略，打响“中国铝型材之乡”品牌。
+
+本报记者 孙晓 报道
+  昌乐县：数字赋能促转型
+  在1月12日召开的昌乐县十八届人大四次会议上，县长王涛作政府工作报告。报告显示，过去一年，昌乐县地区生产总值达到318亿元，同比增长5.9%，固定资产投资增长12%，城乡居民人均可支配收入分别达到48100元和25600元。
+  王涛说，今年昌乐县经济社会发展的主要预期目标是：地区生产总值增长6%以上，固定资产投资增长10%左右，城镇调查失业率控制在5.5%以内。昌乐将围绕“一区三园”布局，新建5G基站600个，改造提升农村公路120公里，新增养老床位300张。
+"""

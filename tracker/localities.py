@@ -399,6 +399,16 @@ def _runs(pieces: list[_Piece]) -> list[tuple[list[_Piece], list[_Piece], list[_
     return out
 
 
+def _passage_speaker(gaz: Gazetteer, text: str, unit: Division) -> str | None:
+    """First head named in a passage whose title fits ``unit`` (same unit,
+    or a title of the unit's level with no unit named), as ``title+name``."""
+    for sp in find_inline(text, gaz=gaz, context={unit.code}):
+        if (sp.unit is not None and gaz.current(sp.unit.code) == gaz.current(unit.code)) or (
+                sp.unit is None and sp.level == unit.level):
+            return sp.label
+    return None
+
+
 def _assign(gaz: Gazetteer, text: str, pieces: list[_Piece], name: str | None,
             code: str | None, speaker: str | None, manifest: Division | None,
             has_manifest: bool) -> list[tuple[int, str | None, str | None, str | None]]:
@@ -437,7 +447,6 @@ def _assign(gaz: Gazetteer, text: str, pieces: list[_Piece], name: str | None,
                                     or _is_ancestor(manifest, div)) and (
             not has_manifest or manifest is not None)
 
-    doc = (name, code, speaker)
     blocks = []
     for p in pieces:
         src = p if p.kind == "byline" else p.owner
@@ -452,9 +461,15 @@ def _assign(gaz: Gazetteer, text: str, pieces: list[_Piece], name: str | None,
         elif allowed(p.unit):
             cur = gaz.current(p.unit.code)
             loc = gaz.full_name(gaz.by_code(cur) or p.unit)
-            blocks.append((p.start, loc, cur, speaker if cur == code else None))
+            # The passage's own speaker (县长王涛作政府工作报告) when it names
+            # one with this unit's rank; the document's otherwise.
+            own = _passage_speaker(gaz, text[p.start:p.end], p.unit)
+            blocks.append((p.start, loc, cur, own or (speaker if cur == code else None)))
         else:
-            blocks.append((p.start, *doc))
+            doc_div = gaz.by_code(code) if code else None
+            own = (_passage_speaker(gaz, text[p.start:p.end], doc_div)
+                   if doc_div is not None and p.kind == "passage" else None)
+            blocks.append((p.start, name, code, own or speaker))
     merged: list[tuple[int, str | None, str | None, str | None]] = []
     for b in blocks:
         if merged and merged[-1][1:] == b[1:]:
