@@ -30,6 +30,7 @@ _REPORT = regex.compile(r"政府工作报告|两会|人代会|人民代表大会
 # paragraph that opens with "2023年，" and then reports 获评/建成/兑现…了 is a
 # review of that year.
 _PAST = regex.compile(r"了|已|获评|荣获|成功|建成|兑现|取得|累计|完成了|实现了|一年来")
+_LAST_YEAR_CUE = regex.compile(r"过去一年|(?<![比较同于从由])去年|一年来")
 _PLAN = regex.compile(r"(?<![主重需只必])要|将(?!近)|力争|计划|争取|确保|拟|预期|目标|今年")
 
 
@@ -93,6 +94,7 @@ def infer_year(text: str, *, title: str | None = None, year: int | None = None,
     date_spans = [m.span() for m in _ANY_DATE.finditer(text)]
     mentions: Counter[int] = Counter()
     review_only: dict[int, bool] = {}
+    called_last: dict[int, bool] = {}
     for m in _YEAR.finditer(text):
         if any(s <= m.start() < e for s, e in date_spans):
             continue
@@ -102,12 +104,20 @@ def infer_year(text: str, *, title: str | None = None, year: int | None = None,
         mentions[y] += 1
         par_end = text.find("\n", m.end())
         window = text[m.end():min(m.end() + 300, par_end if par_end >= 0 else len(text))]
-        is_review = len(_PAST.findall(window)) > len(_PLAN.findall(window))
+        # 过去一年…2023年，天河区实现…: the text calls that year "last year".
+        last_cue = bool(_LAST_YEAR_CUE.search(text, max(0, m.start() - 60), m.start()))
+        is_review = last_cue or len(_PAST.findall(window)) > len(_PLAN.findall(window))
         review_only[y] = review_only.get(y, True) and is_review
+        called_last[y] = called_last.get(y, False) or last_cue
     if mentions:
         latest = max(mentions)
-        if is_report and review_only.get(latest) and (pub is None or latest + 1 <= pub):
+        if (is_report or called_last.get(latest)) and review_only.get(latest) and (
+                pub is None or latest + 1 <= pub):
             return result(latest + 1, "inferred")
+        # Published the year after the latest year it names, looking back on
+        # it (过去一年) and ahead (今年): it speaks in its publication year.
+        if pub == latest + 1 and "今年" in text and _LAST_YEAR_CUE.search(text):
+            return result(pub, "inferred")
         return result(latest, "inferred")
     if pub is not None:
         return result(pub, "inferred")
