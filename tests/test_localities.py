@@ -209,5 +209,6 @@ def test_year_called_last_year_makes_the_text_speak_in_the_next():
             "地区生产总值增长5%以上。")
     assert infer_year(text).year == 2024
     # A page dated the year after the one it reviews, planning 今年.
-    page = "“2023年，洛阳地区生产总值达到5487亿元。”过去一年，洛阳新签约项目620个。今年将新增就业8万人。"
+    page = ("“2023年，洛阳地区生产总值达到5487亿元。”过去一年，洛阳新签约项目620个。"
+            "今年将新增就业8万人。")
     assert infer_year(page, date="2024-03-06").year == 2024
