@@ -25,6 +25,19 @@ import polars as pl
 import typer
 
 from tracker import PROJECT_ROOT
+from tracker.cli_options import (
+    CacheDirOpt,
+    DaskOpt,
+    DocIdOpt,
+    ExcelOpt,
+    Fmt,
+    FormatOpt,
+    JobsOpt,
+    NoCacheOpt,
+    OutOpt,
+    PathsArg,
+    QuietOpt,
+)
 from tracker.interrupts import interruptible
 from tracker.rules import RuleError
 
@@ -45,49 +58,6 @@ app = typer.Typer(
 rules_app = typer.Typer(help="Inspect and check the rule files in rules/.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
-
-class Fmt(StrEnum):
-    csv = "csv"
-    xlsx = "xlsx"
-    parquet = "parquet"
-    jsonl = "jsonl"
-    sqlite = "sqlite"
-
-
-PathsArg = Annotated[
-    list[Path] | None,
-    typer.Argument(help="Files or folders (searched recursively): .txt .md .html .jsonl "
-                        ".pdf .docx; a manifest.csv in a folder supplies metadata."),
-]
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder (created if missing).")]
-FormatOpt = Annotated[
-    list[Fmt] | None,
-    typer.Option("--format", "-f", help="Table format; repeat for several. Default csv."),
-]
-DocIdOpt = Annotated[
-    str | None,
-    typer.Option("--doc-id", help="doc_id template over document fields, e.g. 'gwr_{year}' "
-                                  "for a JSONL without ids (fields: stem line year title "
-                                  "locality date id)."),
-]
-JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes; 0 = all cores.")]
-ExcelOpt = Annotated[bool, typer.Option("--excel", help="Write CSV with a BOM so Excel and "
-                                                        "WPS open Chinese text correctly.")]
-NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Extract every document again; "
-                                                              "read and write no cache.")]
-CacheDirOpt = Annotated[
-    Path | None,
-    typer.Option("--cache-dir", help="Extraction cache folder (default $TRACKER_CACHE_DIR or "
-                                     "OUT/.tracker-cache). Entries are keyed on document "
-                                     "content and the rules version."),
-]
-DaskOpt = Annotated[
-    str | None,
-    typer.Option("--dask", help="Run on a Dask cluster: a scheduler address "
-                                "(tcp://host:8786) or 'local' for a local cluster with "
-                                "--jobs worker processes. Needs tracker[distributed]."),
-]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v",
                                           help="Also print a line per document: locality, "
                                                "year and where it came from, counts.")]

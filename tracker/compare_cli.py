@@ -14,6 +14,7 @@ from typing import Annotated
 import polars as pl
 import typer
 
+from tracker.cli_options import DocIdOpt, ExcelOpt, FormatOpt, JobsOpt, QuietOpt
 from tracker.rules import RuleError
 
 InputsArg = Annotated[
@@ -63,7 +64,7 @@ def _load(paths: list[Path], doc_id: str | None, jobs: int) -> dict[str, pl.Data
 def _write(name: str, table: pl.DataFrame, out: Path, formats, excel: bool) -> list[Path]:
     from tracker.writers import write_tables
 
-    fmts = [f.value if hasattr(f, "value") else str(f) for f in formats] if formats else ["csv"]
+    fmts = [str(f) for f in formats] if formats else ["csv"]  # Fmt is a StrEnum
     try:
         return write_tables({name: table}, out, fmts, excel_bom=excel)
     except (OSError, ValueError) as exc:
@@ -109,14 +110,12 @@ def diff_cmd(
     kind: Annotated[str, typer.Option("--kind", help="pledge, achievement or all.")] = "pledge",
     all_rows: Annotated[bool, typer.Option("--all", help="Print continued rows too.")] = False,
     out: OutOpt = Path("out/compare"),
-    fmt: Annotated[list[str] | None, typer.Option("--format", "-f", help="csv xlsx parquet "
-                                                  "jsonl sqlite; repeat for several.")] = None,
-    doc_id: Annotated[str | None, typer.Option("--doc-id", help="doc_id template, as for "
-                                                                "extract: 'gwr_{year}'.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 1,
-    excel: Annotated[bool, typer.Option("--excel", help="CSV with a BOM for Excel/WPS.")] = False,
+    fmt: FormatOpt = None,
+    doc_id: DocIdOpt = None,
+    jobs: JobsOpt = 1,
+    excel: ExcelOpt = False,
     show: ShowOpt = 60,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    quiet: QuietOpt = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v",
                                           help="Print every row, not the first --show.")] = False,
 ) -> None:
@@ -185,14 +184,12 @@ def track_cmd(
     found_only: Annotated[bool, typer.Option("--found", help="Print only pledges with a "
                                                              "result found.")] = False,
     out: OutOpt = Path("out/compare"),
-    fmt: Annotated[list[str] | None, typer.Option("--format", "-f", help="csv xlsx parquet "
-                                                  "jsonl sqlite; repeat for several.")] = None,
-    doc_id: Annotated[str | None, typer.Option("--doc-id", help="doc_id template, as for "
-                                                                "extract: 'gwr_{year}'.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 1,
-    excel: Annotated[bool, typer.Option("--excel", help="CSV with a BOM for Excel/WPS.")] = False,
+    fmt: FormatOpt = None,
+    doc_id: DocIdOpt = None,
+    jobs: JobsOpt = 1,
+    excel: ExcelOpt = False,
     show: ShowOpt = 60,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    quiet: QuietOpt = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v",
                                           help="Print every row, not the first --show.")] = False,
 ) -> None:
