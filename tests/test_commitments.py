@@ -157,3 +157,15 @@ def test_units_kept_as_written_and_list_markers_dropped():
     assert (r["object"], r["unit"]) == ("养老床位", "张")
     rs = records("地区生产总值完成215.6亿元，同比增长6.8%")
     assert rs[1]["object"] == "地区生产总值同比增长"
+
+
+def test_respectively_pairs_listed_subjects_with_listed_numbers():
+    def objs(text: str) -> list[tuple[float, str]]:
+        return [(r["value"], r["object"]) for r in records(text)]
+
+    assert objs("化学需氧量、二氧化硫排放量分别下降3.14%和4.66%") == [
+        (3.14, "化学需氧量下降"), (4.66, "二氧化硫排放量下降")]
+    assert objs("城镇和农村居民人均可支配收入分别增长5.1%和7.3%") == [
+        (5.1, "城镇居民人均可支配收入增长"), (7.3, "农村居民人均可支配收入增长")]
+    assert objs("城镇居民和农村居民人均可支配收入分别达到42150元和21860元") == [
+        (42150, "城镇居民人均可支配收入"), (21860, "农村居民人均可支配收入")]

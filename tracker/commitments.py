@@ -489,6 +489,7 @@ def extract_commitments(
     skip = sorted(ctx.skip_spans)
     skip_starts = [s for s, _ in skip]
     records: list[dict] = []
+    spans: list[tuple[int, int, int, int]] = []  # sentence, clause, number, end per record
     sections, plan_sections = _sections(text, sents, krules, ctx.year)
     unit_prefix = unit_prefix_pattern(tuple(qrules.by_surface))
     years = _YearIndex(text)
@@ -575,6 +576,7 @@ def extract_commitments(
         quote = original[os_:oe] if original is not None else text[qs:qe]
         loc, code, speaker = (ctx.locality_at(q.num_start) if ctx.locality_at
                               else (ctx.locality, ctx.locality_code, None))
+        spans.append((sent.start, cs, q.num_start, q.end))
         records.append({
             "doc_id": ctx.doc_id,
             "locality": loc,
@@ -599,7 +601,56 @@ def extract_commitments(
                             else "text"),
             "multi_year": multi,
         })
+    _respectively(records, spans, text, orules, crules)
     return records
+
+
+_RESPECTIVE_JOIN = regex.compile(r"^[和、及与]$")
+_SUBJECT_START = regex.compile(r"[，,。；;：:（）()\n]", flags=regex.REVERSE)
+_ITEM_SPLIT = regex.compile(r"和|、|及|与")
+
+
+def _respectively(records: list[dict], spans: list[tuple[int, int, int, int]], text: str,
+                  orules: ObjectRules, crules: CategoryRules) -> None:
+    """Give each number of a 分别 list its own object, in place.
+
+    化学需氧量、二氧化硫排放量分别下降3.14%和4.66%: n numbers joined by 和/、
+    after 分别, and a subject of n items, pair in order.  Items that do not
+    end like the last one share its tail, cut where the first item's length
+    ends (城镇和农村居民人均可支配收入 -> 城镇居民…, 农村居民…).  Nothing
+    changes when the counts differ.
+    """
+    i = 0
+    while i < len(records):
+        sent, _, num, _ = spans[i]
+        j = i
+        while (j + 1 < len(records) and spans[j + 1][0] == sent
+               and _RESPECTIVE_JOIN.match(text[spans[j][3]:spans[j + 1][2]])):
+            j += 1
+        n = j - i + 1
+        p = text.rfind("分别", sent, num)
+        if n >= 2 and p >= 0:
+            # The subject may run back over 、 (a clause mark elsewhere).
+            start = _SUBJECT_START.search(text, sent, p)
+            subject = orules.list_marker_re.sub("", text[start.end() if start else sent:p])
+            while subject and (m := orules.leading_re.match(subject)):
+                subject = subject[m.end():]
+            verb = next((v for v in orules.change_verbs if text.startswith(v, p + 2)), "")
+            if records[i]["unit"] not in ("%", "个百分点"):
+                verb = ""
+            items = [x for x in _ITEM_SPLIT.split(subject) if x]
+            if len(items) == n:
+                # An item already ending like the last one is complete
+                # (化学需氧量、二氧化硫排放量); else it borrows the last one's tail.
+                shared = (items[-1][len(items[0]):]
+                          if len(items[-1]) > len(items[0]) and items[0][-1] != items[-1][-1]
+                          else "")
+                for k, r in enumerate(records[i:j + 1]):
+                    obj = (items[k] if k == n - 1 else items[k] + shared) + verb
+                    r["object"] = obj
+                    r["category"] = categorise(obj, r["quote"], crules)
+                    r["rule"] += f" respectively:{k + 1}/{n}"
+        i = j + 1
 
 
 def _multi_year(text: str, par_start: int, num_start: int, rules: KindRules) -> bool:
