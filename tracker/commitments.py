@@ -606,6 +606,7 @@ def extract_commitments(
 
 
 _RESPECTIVE_JOIN = regex.compile(r"^[和、及与]$")
+_DIGIT_OR_PCT = regex.compile(r"[0-9%]")
 _SUBJECT_START = regex.compile(r"[，,。；;：:（）()\n]", flags=regex.REVERSE)
 _ITEM_SPLIT = regex.compile(r"和|、|及|与")
 
@@ -615,10 +616,11 @@ def _respectively(records: list[dict], spans: list[tuple[int, int, int, int]], t
     """Give each number of a 分别 list its own object, in place.
 
     化学需氧量、二氧化硫排放量分别下降3.14%和4.66%: n numbers joined by 和/、
-    after 分别, and a subject of n items, pair in order.  Items that do not
-    end like the last one share its tail, cut where the first item's length
-    ends (城镇和农村居民人均可支配收入 -> 城镇居民…, 农村居民…).  Nothing
-    changes when the counts differ.
+    after 分别, and a subject of n items, pair in order.  A short first item
+    that does not end like the last one shares the last one's tail (3+
+    characters), cut where the first item's length ends (城镇和农村居民人均
+    可支配收入 -> 城镇居民…, 农村居民…).  Nothing changes when the counts
+    differ or another number stands between 分别 and the list.
     """
     i = 0
     while i < len(records):
@@ -639,12 +641,14 @@ def _respectively(records: list[dict], spans: list[tuple[int, int, int, int]], t
             if records[i]["unit"] not in ("%", "个百分点"):
                 verb = ""
             items = [x for x in _ITEM_SPLIT.split(subject) if x]
-            if len(items) == n:
+            # 分别 must introduce these numbers: nothing numeric between.
+            if len(items) == n and not _DIGIT_OR_PCT.search(text, p, num) and not \
+                    _DIGIT_OR_PCT.search(subject):
                 # An item already ending like the last one is complete
                 # (化学需氧量、二氧化硫排放量); else it borrows the last one's tail.
-                shared = (items[-1][len(items[0]):]
-                          if len(items[-1]) > len(items[0]) and items[0][-1] != items[-1][-1]
-                          else "")
+                tail = items[-1][len(items[0]):]
+                shared = (tail if len(items[0]) <= 4 and len(tail) >= 3
+                          and items[0][-1] != items[-1][-1] else "")
                 for k, r in enumerate(records[i:j + 1]):
                     obj = (items[k] if k == n - 1 else items[k] + shared) + verb
                     r["object"] = obj
