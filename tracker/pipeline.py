@@ -134,13 +134,22 @@ def _process(doc: Document) -> DocResult:
 
 def _slogan_rows(doc: Document, nt, mentions, locality_at: Callable,
                  year: int | None) -> list[dict]:
-    """One row per (locality block, canonical slogan): count and first offset."""
+    """One row per (locality block, canonical slogan): count and first offset.
+
+    A block whose only mentions of a slogan are plain repeats of one found
+    in another block gets no row for it.
+    """
     groups: dict[tuple[str | None, str], list] = defaultdict(list)
     for m in mentions:
         loc, code, _ = locality_at(m.start)
         groups[(loc, m.slogan)].append((m, code))
     rows = []
     for (loc, slogan), ms in groups.items():
+        if all(m.rule.endswith("known") for m, _ in ms):
+            # Only repeats of a slogan found in another speaker's block (高地
+            # quoted by one district head, a plain word in the next): not this
+            # block's slogan.
+            continue
         forms = {m.form for m, _ in ms}
         form = ("quoted+numbered" if "quoted+numbered" in forms or
                 {"quoted", "numbered"} <= forms else ms[0][0].form)
