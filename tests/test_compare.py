@@ -189,3 +189,17 @@ def test_cli_reads_extraction_folders(gwr_13_19, tmp_path):
     d = pl.read_csv(out / "diff.csv")
     gdp = d.filter(pl.col("key") == "国内生产总值增长").row(0, named=True)
     assert (gdp["change"], gdp["value_from"], gdp["value_to"]) == ("changed", 6.5, 6.0)
+
+
+def test_a_decline_answers_a_growth_pledge_as_a_negative_result(tmp_path):
+    from tracker.compare import track
+    from tracker.pipeline import run
+
+    (tmp_path / "a.txt").write_text(
+        "临朐县2024年政府工作报告\n今年全县固定资产投资增长3%。\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        "临朐县2025年政府工作报告\n过去一年，全县固定资产投资下降4.3%。\n", encoding="utf-8")
+    c = run([tmp_path]).tables["commitments"]
+    t = track(c).filter(pl.col("key") == "固定资产投资增长")
+    assert t.select("year", "pledged_value", "achieved_value", "status").rows() == [
+        (2024, 3.0, -4.3, "missed")]

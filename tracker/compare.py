@@ -515,6 +515,7 @@ def track(commitments: pl.DataFrame, *, locality: str | None = None,
     by = ["locality", "key", "unit", "year"]
     pledges = pick_pledges(c.filter(pl.col("kind") == "pledge"), by, earliest=True)
     results = pick_results(c.filter(pl.col("kind") == "achievement"), by, rules)
+    results = _declines_as_growth(results, pledges, by)
     res = results.select(*by, pl.col("value").alias("achieved_value"),
                          pl.col("qualifier").alias("result_qualifier"),
                          pl.col("doc_id").alias("result_doc"),
@@ -538,6 +539,34 @@ def track(commitments: pl.DataFrame, *, locality: str | None = None,
             "result_qualifier": r["result_qualifier"]})
     rows.sort(key=lambda r: (r["locality"] or "", r["key"], r["unit"] or "", r["year"]))
     return frame(rows, TRACK_SCHEMA)
+
+
+_DECLINE = regex.compile(r"^(?P<stem>.+?)(?:下降|减少|回落)$")
+
+
+def _declines_as_growth(results: pl.DataFrame, pledges: pl.DataFrame,
+                        by: list[str]) -> pl.DataFrame:
+    """Results reported as a decline answer a growth pledge with a negative
+    value: 固定资产投资增长3% pledged, 固定资产投资下降4.3% reported -> -4.3,
+    missed.  Only for % results, and only where no growth result exists for
+    the same locality, unit and year."""
+    if not results.height or not pledges.height:
+        return results
+    wanted = {tuple(r) for r in pledges.select(by).iter_rows()}
+    have = {tuple(r) for r in results.select(by).iter_rows()}
+    extra = []
+    for r in results.iter_rows(named=True):
+        m = _DECLINE.match(r["key"] or "")
+        if not m or r["unit"] != "%" or r["value"] is None:
+            continue
+        key = m.group("stem") + "增长"
+        target = (r["locality"], key, r["unit"], r["year"])
+        if target in wanted and target not in have:
+            extra.append(r | {"key": key, "value": -r["value"]})
+            have.add(target)
+    if not extra:
+        return results
+    return pl.concat([results, pl.DataFrame(extra, schema=results.schema)], how="vertical")
 
 
 # ----------------------------------------------------------------------------- loading
