@@ -169,3 +169,20 @@ def test_respectively_pairs_listed_subjects_with_listed_numbers():
         (5.1, "城镇居民人均可支配收入增长"), (7.3, "农村居民人均可支配收入增长")]
     assert objs("城镇居民和农村居民人均可支配收入分别达到42150元和21860元") == [
         (42150, "城镇居民人均可支配收入"), (21860, "农村居民人均可支配收入")]
+
+
+def test_docx_table_row_keeps_label_and_figure_together(tmp_path):
+    import docx
+
+    from tracker.pipeline import run
+
+    d = docx.Document()
+    d.add_paragraph("南漳县2024年主要预期目标")
+    t = d.add_table(rows=3, cols=2)
+    for i, (a, b) in enumerate([("指标", "目标"), ("地区生产总值增长", "6%左右"),
+                                ("城镇新增就业", "3000人以上")]):
+        t.cell(i, 0).text, t.cell(i, 1).text = a, b
+    d.save(str(tmp_path / "t.docx"))
+    c = run([tmp_path]).tables["commitments"]
+    assert sorted(zip(c["object"], c["value"], c["qualifier"], strict=True)) == [
+        ("地区生产总值增长", 6.0, "about"), ("城镇新增就业", 3000.0, "at_least")]

@@ -436,8 +436,8 @@ def test_docx_paragraphs_and_tables(tmp_path: Path) -> None:
     (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
     docs, errors = run(tmp_path)
     (doc,) = docs
-    cells = ["指标", "目标", "地区生产总值增长", "5%左右", "合并单元格"]
-    assert doc.text == "\n".join([paras[0], *cells, paras[1]])
+    rows = ["指标\t目标", "地区生产总值增长\t5%左右", "合并单元格"]  # a row per line
+    assert doc.text == "\n".join([paras[0], *rows, paras[1]])
     (err,) = errors
     assert err.path.endswith("broken.docx") and ".docx" in err.message
 

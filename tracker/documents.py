@@ -483,19 +483,25 @@ def _read_pdf(path: Path) -> Iterator[Document | InputError]:
 
 
 def _docx_blocks(container: Any, seen: set[Any]) -> Iterator[str]:
-    """Paragraph texts and table cell texts in document order."""
+    """Paragraph texts in document order; a table row is one line with its
+    cells separated by tabs (城镇新增就业⇥3000人以上), so a figure stays next
+    to the label of its row."""
     from docx.table import Table
 
     for block in container.iter_inner_content():
         if isinstance(block, Table):
             for row in block.rows:
+                cells = []
                 for cell in row.cells:
                     # Merged cells repeat the same <w:tc>; keep the element itself
                     # (not its id(), which lxml may reuse once a proxy is freed).
                     if cell._tc in seen:
                         continue
                     seen.add(cell._tc)
-                    yield from _docx_blocks(cell, seen)
+                    cells.append(" ".join(t for t in _docx_blocks(cell, seen) if t.strip()))
+                line = "\t".join(c for c in cells if c)
+                if line:
+                    yield line
         else:
             yield block.text
 
