@@ -66,3 +66,8 @@ def test_any_unicode_normalises(original):
     if nt.text:
         s, e = nt.span(0, len(nt.text))
         assert 0 <= s <= e <= len(original)
+
+
+def test_number_wrapped_by_a_single_line_break_is_joined():
+    text = "新建农村公路12\n0公里，城镇新增就业1.\n2万人。\n\n2023\n\n2024"
+    assert normalise(text).text == "新建农村公路120公里，城镇新增就业1.2万人。\n2023\n2024"

@@ -166,10 +166,12 @@ def normalise(original: str, *, column_layout: bool | None = None) -> NormalText
             cuts.append((s, e))
             continue
         nxt = t[e]
-        if (column_layout and prev not in _TERMINAL) or (
-                (prev.isdigit() or prev == ".") and not nxt.isdigit() and nxt not in "\n"):
-            # A column break inside a sentence, or a number split from its
-            # unit (74.4⏎万亿元) by a page's markup.
+        number_split = (prev.isdigit() or prev == ".") and (
+            not nxt.isdigit() or t.count("\n", s, e) == 1)
+        if (column_layout and prev not in _TERMINAL) or number_split:
+            # A column break inside a sentence, a number split from its unit
+            # (74.4⏎万亿元) by a page's markup, or a number wrapped mid-way by
+            # a single line break (12⏎0公里, 1.⏎2万人).
             cuts.append((s, e))
         else:
             nl = t.index("\n", s)
