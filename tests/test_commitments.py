@@ -186,3 +186,14 @@ def test_docx_table_row_keeps_label_and_figure_together(tmp_path):
     c = run([tmp_path]).tables["commitments"]
     assert sorted(zip(c["object"], c["value"], c["qualifier"], strict=True)) == [
         ("地区生产总值增长", 6.0, "about"), ("城镇新增就业", 3000.0, "at_least")]
+
+
+def test_a_target_restated_in_its_explanation_is_one_record():
+    from tracker.model import Document
+    from tracker.pipeline import process_document
+
+    text = ("今年经济社会发展的主要预期目标是：国内生产总值增长8%左右。\n"
+            "提出国内生产总值增长8%左右，主要是考虑到保持经济平稳较快发展。")
+    r = process_document(Document("gwr_2010", "x", text, locality="全国", year=2010,
+                                  metadata_from=frozenset({"locality", "year"})))
+    assert [(c["value"], c["indicator"]) for c in r.commitments] == [(8.0, "国内生产总值增长")]

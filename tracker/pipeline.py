@@ -121,6 +121,7 @@ def _process(doc: Document) -> DocResult:
     for c in commitments:
         c["indicator"] = indicator_key(c["object"], c["unit"])
         c["page"] = doc.page_at(c["start"])
+    commitments = _drop_restated(commitments)
     slogans = _slogan_rows(doc, nt, mentions, attribution.at, dy.year)
     expansions = [{"doc_id": doc.doc_id, "slogan": s, "part": p, "start": nt.span(st, st + 1)[0]}
                   for s, p, st in find_expansions(text, mentions)]
@@ -130,6 +131,29 @@ def _process(doc: Document) -> DocResult:
                    speaker=attribution.speaker,
                    commitments=len(commitments), slogans=len(slogans))
     return DocResult(row, commitments, slogans, expansions)
+
+
+def _drop_restated(commitments: list[dict]) -> list[dict]:
+    """Keep the first statement of a known indicator's figure in a document.
+
+    A report lists its targets, then explains them (提出国内生产总值增长8%左右，
+    主要是…): the same indicator, kind, year, locality and value again is the
+    same commitment, not a second one.  Only indicators of
+    ``rules/indicators.toml`` are merged; other repeats may be distinct things.
+    """
+    from tracker.indicators import indicator_for
+
+    seen: set[tuple] = set()
+    out = []
+    for c in commitments:
+        if indicator_for(c["object"], c["unit"]) is not None:
+            key = (c["indicator"], c["kind"], c["year"], c["locality"], c["value"],
+                   c["value_max"], c["unit"], c["qualifier"])
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(c)
+    return out
 
 
 def _slogan_rows(doc: Document, nt, mentions, locality_at: Callable,
