@@ -357,8 +357,7 @@ def _clear_rule_caches() -> None:
         getattr(importlib.import_module(mod), name).cache_clear()
     from tracker import indicators
 
-    if hasattr(indicators, "_default_key"):  # memo of indicator keys under the old rules
-        indicators._default_key.cache_clear()
+    indicators._default_indicator.cache_clear()  # memo of indicators under the old rules
 
 
 @pytest.fixture

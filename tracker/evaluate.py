@@ -323,9 +323,7 @@ def _texts(docs_csv: Path, wanted: set[str]) -> dict[str, str]:
     texts = {}
     for item in read_inputs(files):
         if isinstance(item, Document):
-            key = by_path.get(item.path) or by_path.get(f"{item.path}")
-            if key is None and ":" in item.path:
-                key = by_path.get(item.path)
+            key = by_path.get(item.path)
             if key is not None:
                 texts[key] = item.text
     return texts

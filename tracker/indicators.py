@@ -71,23 +71,21 @@ def indicator_key(obj: str, unit: str | None,
     """A stable key for "the same indicator": the canonical name when the
     table knows one, else the object stripped of time and place words
     (今年/全年/全市…), so unlisted objects still pair across years."""
-    if indicators is None:
-        seen = ruleguard.timeout_count()
-        key = _default_key(obj, unit)
-        if ruleguard.timeout_count() != seen:
-            _default_key.cache_clear()  # do not keep an answer a rule timeout cut short
-        return key
-    return _key(obj, unit, indicators)
+    found = (canonical_indicator(obj, unit) if indicators is None
+             else indicator_for(obj, unit, indicators))
+    return found or _PLACE_TIME.sub("", obj) or obj
+
+
+def canonical_indicator(obj: str, unit: str | None) -> str | None:
+    """:func:`indicator_for` with the default rules, memoised: objects recur
+    across documents (国内生产总值增长 in every report)."""
+    seen = ruleguard.timeout_count()
+    found = _default_indicator(obj, unit)
+    if ruleguard.timeout_count() != seen:
+        _default_indicator.cache_clear()  # do not keep an answer a rule timeout cut short
+    return found
 
 
 @functools.lru_cache(maxsize=65536)
-def _default_key(obj: str, unit: str | None) -> str:
-    # Objects recur across documents (国内生产总值增长 in every report).
-    return _key(obj, unit, load_indicators())
-
-
-def _key(obj: str, unit: str | None, indicators: tuple[Indicator, ...]) -> str:
-    found = indicator_for(obj, unit, indicators)
-    if found:
-        return found
-    return _PLACE_TIME.sub("", obj) or obj
+def _default_indicator(obj: str, unit: str | None) -> str | None:
+    return indicator_for(obj, unit, load_indicators())

@@ -141,12 +141,12 @@ def _drop_restated(commitments: list[dict]) -> list[dict]:
     same commitment, not a second one.  Only indicators of
     ``rules/indicators.toml`` are merged; other repeats may be distinct things.
     """
-    from tracker.indicators import indicator_for
+    from tracker.indicators import canonical_indicator
 
     seen: set[tuple] = set()
     out = []
     for c in commitments:
-        if indicator_for(c["object"], c["unit"]) is not None:
+        if canonical_indicator(c["object"], c["unit"]) is not None:
             key = (c["indicator"], c["kind"], c["year"], c["locality"], c["value"],
                    c["value_max"], c["unit"], c["qualifier"])
             if key in seen:
