@@ -1,6 +1,10 @@
 """Tests for tracker.gazetteer on real sentence fragments from government texts."""
 
+from pathlib import Path
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.gazetteer import Division, LocalityMention, load_gazetteer
 
@@ -8,6 +12,9 @@ from tracker.gazetteer import Division, LocalityMention, load_gazetteer
 @pytest.fixture(scope="module")
 def gaz():
     return load_gazetteer()
+
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 def codes(mention: LocalityMention) -> list[str]:
@@ -160,3 +167,43 @@ def test_division_is_frozen(gaz):
     assert isinstance(div, Division)
     with pytest.raises(AttributeError):
         div.name = "x"
+
+
+def _scan_every_position(gaz, text: str) -> list[tuple[int, int, str]]:
+    """The matching find() must reproduce: probe every position in turn,
+    longest form first, and jump past a match (blocked words consume text)."""
+    out, i = [], 0
+    while i < len(text) - 1:
+        for length in gaz._first.get(text[i:i + 2], ()):
+            hit = gaz._patterns.get(text[i:i + length]) if i + length <= len(text) else None
+            if hit is not None:
+                if hit[0] != "block":
+                    out.append((i, i + length, text[i:i + length]))
+                i += length
+                break
+        else:
+            i += 1
+    return out
+
+
+_NAMES = ["西宁市", "城西区", "西宁", "大通县", "上党区", "济源", "全国", "和县", "马鞍山市",
+          "黔南州", "长治", "中山"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*_NAMES, "市", "县", "和", "，", "推进", "a1", "\n"]),
+                max_size=30))
+def test_find_equals_scan_of_every_position(text_parts):
+    gaz = load_gazetteer()
+    text = "".join(text_parts)
+    got = [(m.start, m.end, m.surface) for m in gaz.find(text)]
+    assert got == _scan_every_position(gaz, text)
+    for s, e, surface in got:
+        assert text[s:e] == surface
+
+
+def test_find_equals_scan_on_a_real_report():
+    gaz = load_gazetteer()
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    got = [(m.start, m.end, m.surface) for m in gaz.find(text)]
+    assert got and got == _scan_every_position(gaz, text)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -318,7 +319,9 @@ def _pieces(text: str, b0: int, b1: int, nt: NormalText | None, original: str | 
     pos = b0
 
     def passage(s: int, e: int) -> None:
-        if len(_HAN.findall(text, s, e)) >= 8:
+        # Only whether there are 8 Han characters matters: stop counting at 8
+        # (a findall over a long passage is a scan and a list for nothing).
+        if sum(1 for _ in itertools.islice(_HAN.finditer(text, s, e), 8)) >= 8:
             pieces.append(_Piece("passage", s, e, _text_unit(gaz, text[s:e], ctx, rules)))
 
     for s, e, unit in cuts:
@@ -345,7 +348,7 @@ def _text_unit(gaz: Gazetteer, text: str, ctx: set[str], rules) -> Division | No
     subject of a plan sentence weigh 3, other mentions 1; units containing
     another mentioned unit (西宁市 around 城中区) are skipped; the leader needs
     a weight of 2 and a clear lead."""
-    mentions = gaz.find(text)
+    mentions = _find(gaz, text)  # a one-passage body was scanned already
     divs = [d for d in _resolve(gaz, mentions, ctx) if d is not None]
     score: Counter[str] = Counter()
     by_code: dict[str, Division] = {}
@@ -353,7 +356,7 @@ def _text_unit(gaz: Gazetteer, text: str, ctx: set[str], rules) -> Division | No
         c = gaz.current(d.code)
         score[c] += 1
         by_code.setdefault(c, gaz.by_code(c) or d)
-    for _, d in find_subjects(text, gaz=gaz, context=ctx, rules=rules):
+    for _, d in find_subjects(text, gaz=gaz, context=ctx, rules=rules, mentions=mentions):
         c = gaz.current(d.code)
         score[c] += 2
         by_code.setdefault(c, gaz.by_code(c) or d)

@@ -17,13 +17,14 @@ unit with :func:`implied_unit`.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import regex
 
 from tracker import ruleguard
-from tracker.gazetteer import Division, Gazetteer, load_gazetteer
+from tracker.gazetteer import Division, Gazetteer, LocalityMention, load_gazetteer
 from tracker.rules import compile_pattern, read_rule_file, string_list
 
 _LEVELS = ("", "country", "province", "prefecture", "county")
@@ -180,15 +181,19 @@ def find_credits(text: str, rules: SpeakerRules | None = None) -> list[tuple[int
 
 def find_subjects(text: str, *, gaz: Gazetteer | None = None,
                   context: set[str] | None = None,
-                  rules: SpeakerRules | None = None) -> list[tuple[int, Division]]:
+                  rules: SpeakerRules | None = None,
+                  mentions: Sequence[LocalityMention] | None = None,
+                  ) -> list[tuple[int, Division]]:
     """Units named as the subject of a plan sentence, with their offsets.
 
     ``大通县将深刻领会…`` -> [(0, 大通回族土族自治县)].  Only a mention at the
-    start of a clause (after punctuation or a line break) counts.
+    start of a clause (after punctuation or a line break) counts.  ``mentions``
+    is ``gaz.find(text)`` when the caller has it already.
     """
     rules = rules or load_speaker_rules()
     gaz = gaz or load_gazetteer()
-    mentions = gaz.find(text)
+    if mentions is None:
+        mentions = gaz.find(text)
     divs = gaz.resolve_mentions(mentions, context or set())
     out = []
     for m, div in zip(mentions, divs, strict=False):
