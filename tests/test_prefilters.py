@@ -64,3 +64,40 @@ def test_quote_filters_same_with_and_without_prefilters() -> None:
                 assert _reject_reason(*args) == _rule_by_rule(_reject_reason, *args)
                 checked += 1
     assert checked > 50
+
+
+def test_category_memo_gives_the_uncached_answer() -> None:
+    from tracker.commitments import _category_of, categorise, load_category_rules
+
+    rules = load_category_rules()
+    pairs = [("国内生产总值增长", "国内生产总值增长6.5%左右"), ("新建", "新建6个社区养老服务中心"),
+             ("新建", "新建3所学校"), ("", "城镇新增就业1100万人以上"), ("项目", "实施100个项目")]
+    for _ in range(2):  # the second round answers from the memo
+        for obj, quote in pairs:
+            want = _category_of(obj, rules) or _category_of(quote, rules) or "other"
+            assert categorise(obj, quote, rules) == want, (obj, quote)
+    assert categorise("新建", "新建6个社区养老服务中心", rules) != categorise(
+        "新建", "新建3所学校", rules)
+
+
+def test_sentence_scans_equal_a_scan_of_the_text_before_each_number() -> None:
+    from tracker.commitments import _PAST_YEAR, _PLAN, _YEAR, _Scans, load_kind_rules
+    from tracker.segments import sentences
+
+    strong = load_kind_rules().strong
+    checked = 0
+    for text in TEXTS:
+        scans = _Scans(text)
+        anchor = load_quantity_rules().anchor
+        sents = sentences(text)
+        for m in anchor.finditer(text):
+            start = m.start("pnum") if m.group("pct") else m.start("num")
+            sent = next((s for s in sents if s.start <= start < s.end), None)
+            if sent is None:
+                continue
+            for pattern in (_PLAN, _PAST_YEAR, _YEAR, strong):
+                got = [x.group() for x in scans.before(pattern, sent.start, sent.end, start)]
+                want = [x.group() for x in pattern.finditer(text[sent.start:start])]
+                assert got == want, text[sent.start:start]
+            checked += 1
+    assert checked > 40

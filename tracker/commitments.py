@@ -21,7 +21,13 @@ import regex
 from tracker.normalize import NormalText
 from tracker.quantities import Quantity, QuantityRules, find_quantities, load_quantity_rules
 from tracker.rules import compile_pattern, read_rule_file, string_list
-from tracker.segments import NUMBERED_HEADING, Sentence, SentenceIndex, sentences
+from tracker.segments import (
+    MAX_SENTENCE,
+    NUMBERED_HEADING,
+    Sentence,
+    SentenceIndex,
+    sentences,
+)
 from tracker.years import plan_end_year, relative_year
 
 #: Columns of commitments.csv, in order (issue contract), then extras.
@@ -202,42 +208,48 @@ def categorise(obj: str, quote: str = "", rules: CategoryRules | None = None) ->
     with no keyword in the object the quote is tried; else ``other``.
     """
     rules = rules or load_category_rules()
-    # A pure function of two short strings that recur (国内生产总值, 城镇新增
-    # 就业 in every report): remembered per rules object, bounded.
+    # A pure function of short strings that recur (国内生产总值, 城镇新增就业 in
+    # every report).  The quote only matters when the object names no
+    # category, so the object alone is the usual key: quotes rarely repeat.
     memo = _CATEGORY_MEMO.get(id(rules))
     if memo is None or memo[0] is not rules:
         memo = _CATEGORY_MEMO[id(rules)] = (rules, {})
-    known = memo[1].get((obj, quote))
+    cache = memo[1]
+    if len(cache) >= 100_000:
+        cache.clear()
+    known = cache.get(obj)
     if known is None:
-        if len(memo[1]) >= 100_000:
-            memo[1].clear()
-        known = memo[1][(obj, quote)] = _categorise(obj, quote, rules)
+        known = cache[obj] = _category_of(obj, rules) or ""
+    if known:
+        return known
+    known = cache.get("\0" + quote)  # a quote's key cannot be an object's
+    if known is None:
+        known = cache["\0" + quote] = _category_of(quote, rules) or "other"
     return known
 
 
-_CATEGORY_MEMO: dict[int, tuple[CategoryRules, dict[tuple[str, str], str]]] = {}
+_CATEGORY_MEMO: dict[int, tuple[CategoryRules, dict[str, str]]] = {}
 
 
-def _categorise(obj: str, quote: str, rules: CategoryRules) -> str:
+def _category_of(text: str, rules: CategoryRules) -> str | None:
+    """Category of the keyword ending latest in ``text`` (ties: longer, then
+    earlier in the file), or None when no keyword occurs."""
     info = _keyword_info(rules)
     search = rules.pattern.search
-    for text in (obj, quote):
-        best = None
-        # The first match at or after every position i: the same match for
-        # every i up to its start, so jump from one match start to the next.
-        i, n = 0, len(text)
-        while i < n:
-            m = search(text, i)
-            if m is None:
-                break
-            cat, order = info[m.group().lower()]
-            score = (m.end(), len(m.group()), -order)
-            if best is None or score > best[0]:
-                best = (score, cat)
-            i = m.start() + 1
-        if best:
-            return best[1]
-    return "other"
+    best = None
+    # The first match at or after every position i: the same match for
+    # every i up to its start, so jump from one match start to the next.
+    i, n = 0, len(text)
+    while i < n:
+        m = search(text, i)
+        if m is None:
+            break
+        cat, order = info[m.group().lower()]
+        score = (m.end(), len(m.group()), -order)
+        if best is None or score > best[0]:
+            best = (score, cat)
+        i = m.start() + 1
+    return best[1] if best else None
 
 
 @functools.lru_cache(maxsize=8)
@@ -339,20 +351,58 @@ _PLAN = regex.compile(r"“?(十[一二三四五六七八九]五)”?(?:时期|�
 _PAST_YEAR = regex.compile(r"(?<![比较于到至在])((?:19|20)\d\d)年(?![底末]?(?:的|前))")
 
 
+class _Scans:
+    """Matches of fixed patterns over one document's sentences and paragraphs,
+    found once per sentence (or paragraph) and then asked for by every number
+    in it, instead of a scan of the text before each number.
+
+    :meth:`before` gives the matches in ``text[start:upto]`` as its own string
+    (lookbehinds stop at ``start``), taken from the matches in
+    ``text[start:stop]`` that end by ``upto``.  The two agree unless a match
+    runs across ``upto``; ``upto`` is a number's start, and none of the
+    patterns asked for here (plan names, years, cue words, period markers)
+    continues into a numeral followed by a unit.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._memo: dict[tuple[int, int, int], tuple[list[int], list[regex.Match[str]]]] = {}
+
+    def before(self, pattern: regex.Pattern[str], start: int, stop: int,
+               upto: int) -> list[regex.Match[str]]:
+        """Matches of ``pattern`` in ``text[start:upto]`` (offsets relative to
+        ``start``), for ``upto <= stop``."""
+        # Patterns are module constants or cached rules, alive all run long.
+        key = (id(pattern), start, stop)
+        got = self._memo.get(key)
+        if got is None:
+            found = list(pattern.finditer(self.text[start:stop]))
+            got = self._memo[key] = ([m.end() for m in found], found)
+        ends, found = got
+        return found[:bisect.bisect_right(ends, upto - start)]
+
+
+def _before(scans: _Scans | None, pattern: regex.Pattern[str], text: str, start: int,
+            stop: int, upto: int) -> list[regex.Match[str]]:
+    """Matches of ``pattern`` in ``text[start:upto]`` (see :class:`_Scans`)."""
+    if scans is None:
+        return list(pattern.finditer(text[start:upto]))
+    return scans.before(pattern, start, stop, upto)
+
+
 def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str | None,
           rules: KindRules, doc_year: int | None = None, par_start: int = 0,
           paragraph_cues: dict[tuple[int, int], tuple[str, str] | None] | None = None,
-          ) -> tuple[str, str]:
+          scans: _Scans | None = None) -> tuple[str, str]:
     """Kind (pledge/achievement) of a quantity and the rule that decided it.
 
     ``paragraph_cues`` (one dict per document) remembers what the paragraph
     before the sentence says (:func:`_paragraph_cue`): every quantity of a
     sentence asks for the same stretch, up to :data:`PARAGRAPH_LOOKBACK`
-    characters long.
+    characters long.  ``scans`` (one per document) shares sentence scans.
     """
-    before = text[sent.start:q.num_start]
     if doc_year is not None:
-        plans = list(_PLAN.finditer(before))
+        plans = _before(scans, _PLAN, text, sent.start, sent.end, q.num_start)
         if plans:
             plan = plans[-1]
             # 十三五时期的主要目标 in a 2016 report plans; 十二五时期 reviews.
@@ -360,11 +410,11 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
             return ("pledge" if end > doc_year else "achievement"), f"plan:{end}"
         # 2012年，…全面实现年初确定的主要目标，国内生产总值增长7.8%: a sentence
         # dated before the text's own year reports, whatever 目标 says.
-        if any(int(m.group(1)) < doc_year for m in _PAST_YEAR.finditer(before)):
+        if any(int(m.group(1)) < doc_year
+               for m in _before(scans, _PAST_YEAR, text, sent.start, sent.end, q.num_start)):
             return "achievement", "past-year"
-    best = None
-    for m in rules.strong.finditer(before):
-        best = m
+    cues = _before(scans, rules.strong, text, sent.start, sent.end, q.num_start)
+    best = cues[-1] if cues else None
     if best is not None:
         return ("pledge" if best.group("p") else "achievement"), "cue:" + best.group()
     m = rules.strong.search(text, q.end, clause_end)
@@ -495,6 +545,8 @@ def extract_commitments(
     years = _YearIndex(text)
     last_object: dict[int, tuple[str, int]] = {}
     paragraph_cues: dict[tuple[int, int], tuple[str, str] | None] = {}
+    scans = _Scans(text)
+    par_stops: dict[int, int] = {}
     lo, hi = ctx.body or (0, len(text))
     for q in find_quantities(text, qrules):
         if not lo <= q.num_start < hi:
@@ -561,9 +613,10 @@ def extract_commitments(
             qs = min(qs, d)
         par_start = _paragraph_start(years, sent.start)
         kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year, par_start,
-                                paragraph_cues)
-        multi = _multi_year(text, par_start, q.num_start, krules)
-        year, year_rule = _year(text, sent, q, kind, ctx, krules, years)
+                                paragraph_cues, scans)
+        multi = _multi_year(text, par_start, q.num_start, krules, scans,
+                            _paragraph_stop(text, par_start, par_stops))
+        year, year_rule = _year(text, sent, q, kind, ctx, krules, years, scans)
         base = _BASE_YEAR.search(text, cs, q.num_start)
         if base and year is not None and int(base.group(1)) < year - 1:
             multi = True  # 比2002年增长65.5%: growth over several years
@@ -657,15 +710,16 @@ def _respectively(records: list[dict], spans: list[tuple[int, int, int, int]], t
         i = j + 1
 
 
-def _multi_year(text: str, par_start: int, num_start: int, rules: KindRules) -> bool:
+def _multi_year(text: str, par_start: int, num_start: int, rules: KindRules,
+                scans: _Scans | None = None, par_stop: int | None = None) -> bool:
     """True when the number reports several years at once: the nearest
     period marker before it in its paragraph is a multi-year one (这五年…
     城镇新增就业5771万人; 年均增长7.1%) rather than a one-year one (过去一年,
-    全年, 2023年)."""
-    best = None
-    for m in rules.period.finditer(text, par_start, num_start):
-        best = m
-    return best is not None and best.group("multi") is not None
+    全年, 2023年).  With ``scans``, ``par_stop`` bounds the paragraph scan
+    shared by the numbers of the paragraph."""
+    found = _before(scans, rules.period, text, par_start,
+                    num_start if par_stop is None else par_stop, num_start)
+    return bool(found) and found[-1].group("multi") is not None
 
 
 _DISTRIBUTIVE = regex.compile(r"(?:在|于|为|给)?([^，,。；;在于]{2,40}?)分别[^，,。；;]{0,8}$")
@@ -714,6 +768,18 @@ class _YearIndex:
 PARAGRAPH_LOOKBACK = 5000
 
 
+def _paragraph_stop(text: str, par_start: int, memo: dict[int, int]) -> int:
+    """End of the stretch a paragraph-level scan from ``par_start`` covers: the
+    paragraph's end, at most :data:`PARAGRAPH_LOOKBACK` plus a sentence away
+    (every number asking from ``par_start`` lies within that)."""
+    stop = memo.get(par_start)
+    if stop is None:
+        limit = par_start + PARAGRAPH_LOOKBACK + MAX_SENTENCE + 1
+        nl = text.find("\n", par_start, limit)
+        stop = memo[par_start] = nl if nl >= 0 else min(limit, len(text))
+    return stop
+
+
 def _paragraph_start(index: _YearIndex, offset: int) -> int:
     """Start of the paragraph holding ``offset``, at most :data:`PARAGRAPH_LOOKBACK` back."""
     return max(index.paragraph_start(offset), offset - PARAGRAPH_LOOKBACK)
@@ -726,13 +792,14 @@ _ACHIEVEMENT_CUES = frozenset({"this", "last"})
 
 
 def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
-          rules: KindRules, index: _YearIndex | None = None) -> tuple[int | None, str]:
+          rules: KindRules, index: _YearIndex | None = None,
+          scans: _Scans | None = None) -> tuple[int | None, str]:
     before = text[sent.start:q.num_start]
-    plans = list(_PLAN.finditer(before))
+    plans = _before(scans, _PLAN, text, sent.start, sent.end, q.num_start)
     if plans:
         return plan_end_year(plans[-1].group(1)), "plan"
     if kind == "pledge":
-        targets = list(_TARGET_YEAR.finditer(text, sent.start, q.num_start))
+        targets = _before(scans, _TARGET_YEAR, text, sent.start, sent.end, q.num_start)
         if targets:
             return int(targets[-1].group(1)), "target"
         rel = relative_year(before, ctx.year, _PLEDGE_CUES)
@@ -742,7 +809,9 @@ def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
     # An achievement cannot be dated after the year the text speaks in
     # (到2030年 in a review sentence is a horizon, not the year achieved).
     latest = ctx.year if ctx.year is not None else 9999
-    years = [int(m.group(1)) for m in _YEAR.finditer(before) if int(m.group(1)) <= latest]
+    years = [int(m.group(1))
+             for m in _before(scans, _YEAR, text, sent.start, sent.end, q.num_start)
+             if int(m.group(1)) <= latest]
     if years:
         return years[-1], "sentence"
     # A review paragraph often states its year once at the top (2023年，城西区…).

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import regex
@@ -262,11 +262,23 @@ class _UnitExclusions:
     """The exclusions that apply to one unit, in file order, and prefilters:
     ``any_before``/``any_after`` match iff the ``before``/``after`` of some
     rule without a ``numeral`` does, so one search usually shows that no such
-    rule's context matches."""
+    rule's context matches.
+
+    ``quick`` says whether :func:`_quick_reject` may decide for this unit:
+    every rule without a ``numeral`` has a ``before`` or ``after``, and the
+    prefilters it needs exist.  ``gated`` are the rules with a ``numeral``;
+    ``after_only`` whether some rule without one has an ``after`` but no
+    ``before``.  ``numeral_hits`` remembers, per numeral, whether some gated
+    rule's ``numeral`` matches it (numerals repeat: 一, 3, 两)."""
 
     rules: tuple[Exclusion, ...]
     any_before: regex.Pattern[str] | None
     any_after: regex.Pattern[str] | None
+    quick: bool = False
+    gated: tuple[Exclusion, ...] = ()
+    after_only: bool = False
+    any_numeral: regex.Pattern[str] | None = None
+    numeral_hits: dict[str, bool] = field(default_factory=dict, compare=False)
 
 
 _PLANS: dict[tuple[int, str], tuple[QuantityRules, _UnitExclusions]] = {}
@@ -283,10 +295,16 @@ def _plan(rules: QuantityRules, unit: str) -> _UnitExclusions:
         # context, and their before patterns are negative lookbehinds that
         # match almost anywhere: they stay out of the prefilters.
         ungated = [ex for ex in applicable if not ex.numeral]
+        any_before = ruleguard.merged([ex.before for ex in ungated if ex.before])
+        any_after = ruleguard.merged([ex.after for ex in ungated if ex.after])
+        after_only = any(ex.after and not ex.before for ex in ungated)
+        quick = (all(ex.before or ex.after for ex in ungated)
+                 and (any_before is not None or not any(ex.before for ex in ungated))
+                 and (any_after is not None or not after_only))
         got = _PLANS[key] = (rules, _UnitExclusions(
-            applicable,
-            ruleguard.merged([ex.before for ex in ungated if ex.before]),
-            ruleguard.merged([ex.after for ex in ungated if ex.after])))
+            applicable, any_before, any_after, quick,
+            tuple(ex for ex in applicable if ex.numeral), after_only,
+            ruleguard.merged([ex.numeral for ex in applicable if ex.numeral])))
     return got[1]
 
 
@@ -329,6 +347,8 @@ def _excluded(text: str, num_start: int, unit_end: int, numeral: str, unit: str,
     before = text[max(0, num_start - 12):num_start]
     after = text[unit_end:unit_end + 24]
     if ruleguard.pristine():
+        if plan.quick and _quick_reject(plan, before, after, numeral, num_start):
+            return None
         # Fast path: the same rules in the same order, but a rule's
         # before/after search is only run when the merged prefilter shows
         # some rule's context matches.  A skipped search would have found
@@ -350,6 +370,33 @@ def _excluded(text: str, num_start: int, unit_end: int, numeral: str, unit: str,
 
 
 _UNDECIDED = "\0undecided"  # a prefilter timed out: decide rule by rule
+
+
+def _quick_reject(plan: _UnitExclusions, before: str, after: str, numeral: str,
+                  num_start: int) -> bool:
+    """True when no exclusion of ``plan`` can match: no gated rule's numeral
+    matches, and the prefilters show that no other rule's context does.  Most
+    numbers end here after one or two searches, instead of a walk over every
+    rule; False means "look rule by rule" (a hit, or a prefilter timed out).
+    Only for a pristine document and a ``quick`` plan."""
+    hit = plan.numeral_hits.get(numeral)
+    if hit is None:
+        if plan.any_numeral is not None and ruleguard.probe(plan.any_numeral, numeral) is False:
+            hit = False  # one search instead of one per gated rule
+        else:
+            count = ruleguard.timeout_count()
+            hit = any(_numeral_matches(ex, numeral, num_start) for ex in plan.gated)
+            if ruleguard.timeout_count() != count:
+                return False
+        if len(plan.numeral_hits) > 10_000:
+            plan.numeral_hits.clear()
+        plan.numeral_hits[numeral] = hit
+    if hit:
+        return False
+    if plan.any_before is not None and ruleguard.probe(plan.any_before, before) is not False:
+        return False
+    # No rule with a ``before`` can match: only after-only rules remain.
+    return not plan.after_only or ruleguard.probe(plan.any_after, after) is False
 
 
 def _excluded_prefiltered(plan: _UnitExclusions, before: str, after: str, numeral: str,
