@@ -302,17 +302,84 @@ def canonical_slogan(s: str, rules: SloganRules | None = None) -> str:
     on a ``str`` (rules are loaded on first use and may raise RuleError).
     """
     r = rules or load_slogan_rules()
-    marks = {ch for pair in r.quote_pairs for ch in pair}
-    s = "".join(ch for ch in s.translate(_WIDTH) if ch not in marks)
-    return s.strip(r.trim + " \t\n")
+    d = _derived(r)
+    return s.translate(d.canonical_table).strip(d.canonical_strip)
 
 
-def _covered(text: str, rules: SloganRules) -> set[int]:
-    """Offsets of numerals inside ordinary words or idioms (not numbers)."""
-    out: set[int] = set()
-    for m in rules.ordinary_re.finditer(text, overlapped=True):
-        out.update(range(m.start(), m.end()))
-    return out
+class _Covered:
+    """Offsets inside ordinary words or idioms (so a numeral there is not a number).
+
+    ``p in covered`` is True when some occurrence of an ``ordinary_words`` or
+    ``idioms`` word spans offset ``p``.  Computed on demand and remembered:
+    only numeral offsets are ever asked about, a few thousand in a long
+    document, so scanning the whole text for every word (the old way, a fifth
+    of the stage) did mostly wasted work.  ``ordinary_re`` tries the longest
+    word first, so its match at a start is the furthest that start reaches;
+    ``p`` is covered iff a start at most ``longest - 1`` before it reaches past it.
+    """
+
+    def __init__(self, text: str, rules: SloganRules) -> None:
+        self._text = text
+        self._match = rules.ordinary_re.match
+        self._firsts, self._longest = _derived(rules).ordinary_starts
+        self._memo: dict[int, bool] = {}
+
+    def __contains__(self, p: int) -> bool:
+        got = self._memo.get(p)
+        if got is None:
+            got = False
+            text = self._text
+            if 0 <= p < len(text):
+                for a in range(max(0, p - self._longest + 1), p + 1):
+                    if text[a] in self._firsts:
+                        m = self._match(text, a)
+                        if m is not None and m.end() > p:
+                            got = True
+                            break
+            self._memo[p] = got
+        return got
+
+
+class _Derived:
+    """Values computed once per :class:`SloganRules` (see :func:`_derived`)."""
+
+    def __init__(self, rules: SloganRules) -> None:
+        words = set(rules.lexicons["ordinary_words"]) | set(rules.lexicons["idioms"])
+        # The words ordinary_re is built from: their first characters and
+        # the longest one bound where a word covering an offset can start.
+        self.ordinary_starts: tuple[frozenset[str], int] = (
+            frozenset(w[0] for w in words), max((len(w) for w in words), default=1))
+        nums = regex.escape("".join(sorted(n for n in rules.cn_numerals if len(n) == 1)),
+                            special_only=False)
+        # Where a compound can start: a numeral (maybe two), one or two other
+        # characters, then the next segment's numeral (see _compound_at).
+        # canonical_slogan in one translate: _WIDTH, then quotation marks
+        # deleted (a mark produced by _WIDTH too, as when done one after the other).
+        marks = {ch for pair in rules.quote_pairs for ch in pair}
+        table: dict[int, str | None] = {ord(m): None for m in marks}
+        for k, v in _WIDTH.items():
+            out = chr(v) if isinstance(v, int) else v
+            table[k] = None if out in marks else out
+        self.canonical_table = table
+        self.canonical_strip = rules.trim + " \t\n"
+        self.filter_refs = tuple((f, _filter_ref(f)) for f in rules.filters)
+        # _reject_reason answers by (content, 12 characters before): quotations
+        # such as “十四五” recur within and across documents.
+        self.reject_memo: dict[tuple[str, str], str | None] = {}
+        self.compound_start = regex.compile(f"[{nums}](?=[{nums}]?[^{nums}]{{1,2}}[{nums}])"
+                                            if nums else "(?!)")
+
+
+_DERIVED: dict[int, tuple[SloganRules, _Derived]] = {}
+
+
+def _derived(rules: SloganRules) -> _Derived:
+    # Keyed by identity (the rules kept alive with it): SloganRules holds
+    # dicts, so it cannot be hashed, and is loaded once per directory anyway.
+    got = _DERIVED.get(id(rules))
+    if got is None or got[0] is not rules:
+        got = _DERIVED[id(rules)] = (rules, _Derived(rules))
+    return got[1]
 
 
 def is_numbered(slogan: str, rules: SloganRules | None = None) -> bool:
@@ -322,7 +389,7 @@ def is_numbered(slogan: str, rules: SloganRules | None = None) -> bool:
     ``ordinary_words`` and ``idioms`` lexicons (零工, 一体化) do not.
     """
     r = rules or load_slogan_rules()
-    covered = _covered(slogan, r)
+    covered = _Covered(slogan, r)
     return any(ch in r.numerals and i not in covered for i, ch in enumerate(slogan))
 
 
@@ -358,6 +425,31 @@ def _reject_reason(text: str, open_at: int, content: str, rules: SloganRules) ->
     ):
         return "length"
     before = text[max(0, open_at - 12):open_at]
+    # The answer depends on content and before only, so it is remembered --
+    # while no rule has timed out in the document (otherwise filters are being
+    # skipped and each skip must be counted), and only when no rule timed out
+    # while computing it (a timeout would have cut the answer short).
+    if not ruleguard.pristine():
+        return _filter_reason(open_at, content, before, rules)
+    memo = _derived(rules).reject_memo
+    key = (content, before)
+    if key in memo:
+        return memo[key]
+    timeouts = ruleguard.timeout_count()
+    got = _filter_reason(open_at, content, before, rules)
+    if ruleguard.timeout_count() == timeouts:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[key] = got
+    return got
+
+
+_MEMO_SIZE = 100_000
+
+
+def _filter_reason(open_at: int, content: str, before: str, rules: SloganRules) -> str | None:
+    """The first ``[[quote_filter]]`` matching a quotation, or None."""
+    n = len(content)
     # Filters with only a content (or only a before) pattern are first
     # probed together: when the merged pattern finds nothing, none of them
     # matches and their searches are skipped.  Only while no rule has timed
@@ -370,10 +462,9 @@ def _reject_reason(text: str, open_at: int, content: str, rules: SloganRules) ->
         content_pf, before_pf = _prefilters(rules.filters)
         any_content = None if content_pf is not None else True
         any_before = None if before_pf is not None else True
-    for f in rules.filters:
+    for f, ref in _derived(rules).filter_refs:
         if n < f.min_length:
             continue
-        ref = _filter_ref(f)
         if f.content is not None:
             if f.before is None and any_content is None:
                 assert content_pf is not None
@@ -450,7 +541,7 @@ def _quotes(text: str, rules: SloganRules) -> list[_Quote]:
     return out
 
 
-def _compound_at(text: str, i: int, rules: SloganRules, covered: set[int]) -> tuple[int, int]:
+def _compound_at(text: str, i: int, rules: SloganRules, covered: _Covered) -> tuple[int, int]:
     """End of a compound formulation starting at ``i`` (0 if none)."""
     nums = rules.cn_numerals
     n = len(text)
@@ -515,18 +606,14 @@ def _occurrences(text: str, needle: str) -> Iterator[int]:
         i = text.find(needle, i + len(needle))
 
 
-@functools.lru_cache(maxsize=8)
-def _numeral_class(nums: frozenset[str]) -> regex.Pattern[str]:
-    return regex.compile("[" + regex.escape("".join(sorted(nums)), special_only=False) + "]")
-
-
-def _compounds(text: str, rules: SloganRules, covered: set[int]) -> list[tuple[int, int]]:
+def _compounds(text: str, rules: SloganRules, covered: _Covered) -> list[tuple[int, int]]:
     out = []
     nums = rules.cn_numerals
     skip_to = 0
-    # Only numeral positions can start a compound: let the regex engine find
-    # them instead of stepping through every character in Python.
-    for m in _numeral_class(nums).finditer(text):
+    # Only a numeral followed within three characters by another numeral can
+    # start a compound (two segments at least): let the regex engine find
+    # those few offsets instead of trying every numeral in Python.
+    for m in _derived(rules).compound_start.finditer(text):
         i = m.start()
         if i < skip_to or i in covered:
             continue
@@ -595,7 +682,7 @@ def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMent
         found.append((q.start, q.end, q.slogan, True, prefix + "quoted"))
     taken = _SpanSet((q.open_at, q.close_at) for q in accepted)
 
-    covered = _covered(text, r)
+    covered = _Covered(text, r)
     candidates: list[tuple[int, int, str]] = []
     for rule in r.numbered:
         if rule.builtin == "compound":
