@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -302,17 +303,88 @@ def canonical_slogan(s: str, rules: SloganRules | None = None) -> str:
     on a ``str`` (rules are loaded on first use and may raise RuleError).
     """
     r = rules or load_slogan_rules()
-    marks = {ch for pair in r.quote_pairs for ch in pair}
-    s = "".join(ch for ch in s.translate(_WIDTH) if ch not in marks)
-    return s.strip(r.trim + " \t\n")
+    d = _derived(r)
+    return s.translate(d.canonical_table).strip(d.canonical_strip)
 
 
-def _covered(text: str, rules: SloganRules) -> set[int]:
-    """Offsets of numerals inside ordinary words or idioms (not numbers)."""
-    out: set[int] = set()
-    for m in rules.ordinary_re.finditer(text, overlapped=True):
-        out.update(range(m.start(), m.end()))
-    return out
+class _Covered:
+    """Offsets inside ordinary words or idioms (so a numeral there is not a number).
+
+    ``p in covered`` is True when some occurrence of an ``ordinary_words`` or
+    ``idioms`` word spans offset ``p``.  Computed on demand and remembered:
+    only numeral offsets are ever asked about, a few thousand in a long
+    document, so scanning the whole text for every word (the old way, a fifth
+    of the stage) did mostly wasted work.  ``ordinary_re`` tries the longest
+    word first, so its match at a start is the furthest that start reaches;
+    ``p`` is covered iff a start at most ``longest - 1`` before it reaches past it.
+    """
+
+    def __init__(self, text: str, rules: SloganRules) -> None:
+        self._text = text
+        self._match = rules.ordinary_re.match
+        self._firsts, self._longest = _derived(rules).ordinary_starts
+        self._memo: dict[int, bool] = {}
+
+    def __contains__(self, p: int) -> bool:
+        got = self._memo.get(p)
+        if got is None:
+            got = False
+            text = self._text
+            if 0 <= p < len(text):
+                for a in range(max(0, p - self._longest + 1), p + 1):
+                    if text[a] in self._firsts:
+                        m = self._match(text, a)
+                        if m is not None and m.end() > p:
+                            got = True
+                            break
+            self._memo[p] = got
+        return got
+
+
+class _Derived:
+    """Values computed once per :class:`SloganRules` (see :func:`_derived`)."""
+
+    def __init__(self, rules: SloganRules) -> None:
+        words = set(rules.lexicons["ordinary_words"]) | set(rules.lexicons["idioms"])
+        # The words ordinary_re is built from: their first characters and
+        # the longest one bound where a word covering an offset can start.
+        self.ordinary_starts: tuple[frozenset[str], int] = (
+            frozenset(w[0] for w in words), max((len(w) for w in words), default=1))
+        nums = "".join(re.escape(n) for n in sorted(rules.cn_numerals) if len(n) == 1)
+        # Where a compound can start: a numeral (maybe two), one or two other
+        # characters, then the next segment's numeral (see _compound_at).  A
+        # pattern of literal characters, so the standard library's engine,
+        # which scans a character class twice as fast as regex's.
+        self.compound_start = re.compile(f"[{nums}](?=[{nums}]?[^{nums}]{{1,2}}[{nums}])"
+                                         if nums else "(?!)")
+        self.idioms = tuple(sorted(rules.idioms))
+        # canonical_slogan in one translate: _WIDTH, then quotation marks
+        # deleted (a mark produced by _WIDTH too, as when done one after the other).
+        marks = {ch for pair in rules.quote_pairs for ch in pair}
+        table: dict[int, str | None] = {ord(m): None for m in marks}
+        for k, v in _WIDTH.items():
+            out = chr(v) if isinstance(v, int) else v
+            table[k] = None if out in marks else out
+        self.canonical_table = table
+        self.canonical_strip = rules.trim + " \t\n"
+        self.filter_refs = tuple((f, _filter_ref(f)) for f in rules.filters)
+        # _reject_reason answers by (content, 12 characters before): quotations
+        # such as “十四五” recur within and across documents.
+        self.reject_memo: dict[tuple[str, str], str | None] = {}
+        # is_numbered answers by slogan (few distinct ones, asked about per document).
+        self.numbered_memo: dict[str, bool] = {}
+
+
+_DERIVED: dict[int, tuple[SloganRules, _Derived]] = {}
+
+
+def _derived(rules: SloganRules) -> _Derived:
+    # Keyed by identity (the rules kept alive with it): SloganRules holds
+    # dicts, so it cannot be hashed, and is loaded once per directory anyway.
+    got = _DERIVED.get(id(rules))
+    if got is None or got[0] is not rules:
+        got = _DERIVED[id(rules)] = (rules, _Derived(rules))
+    return got[1]
 
 
 def is_numbered(slogan: str, rules: SloganRules | None = None) -> bool:
@@ -322,8 +394,15 @@ def is_numbered(slogan: str, rules: SloganRules | None = None) -> bool:
     ``ordinary_words`` and ``idioms`` lexicons (零工, 一体化) do not.
     """
     r = rules or load_slogan_rules()
-    covered = _covered(slogan, r)
-    return any(ch in r.numerals and i not in covered for i, ch in enumerate(slogan))
+    memo = _derived(r).numbered_memo
+    got = memo.get(slogan)
+    if got is None:
+        covered = _Covered(slogan, r)
+        got = any(ch in r.numerals and i not in covered for i, ch in enumerate(slogan))
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[slogan] = got
+    return got
 
 
 def _form(quoted: bool, numbered: bool) -> str:
@@ -358,6 +437,31 @@ def _reject_reason(text: str, open_at: int, content: str, rules: SloganRules) ->
     ):
         return "length"
     before = text[max(0, open_at - 12):open_at]
+    # The answer depends on content and before only, so it is remembered --
+    # while no rule has timed out in the document (otherwise filters are being
+    # skipped and each skip must be counted), and only when no rule timed out
+    # while computing it (a timeout would have cut the answer short).
+    if not ruleguard.pristine():
+        return _filter_reason(open_at, content, before, rules)
+    memo = _derived(rules).reject_memo
+    key = (content, before)
+    if key in memo:
+        return memo[key]
+    timeouts = ruleguard.timeout_count()
+    got = _filter_reason(open_at, content, before, rules)
+    if ruleguard.timeout_count() == timeouts:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[key] = got
+    return got
+
+
+_MEMO_SIZE = 100_000
+
+
+def _filter_reason(open_at: int, content: str, before: str, rules: SloganRules) -> str | None:
+    """The first ``[[quote_filter]]`` matching a quotation, or None."""
+    n = len(content)
     # Filters with only a content (or only a before) pattern are first
     # probed together: when the merged pattern finds nothing, none of them
     # matches and their searches are skipped.  Only while no rule has timed
@@ -370,10 +474,9 @@ def _reject_reason(text: str, open_at: int, content: str, rules: SloganRules) ->
         content_pf, before_pf = _prefilters(rules.filters)
         any_content = None if content_pf is not None else True
         any_before = None if before_pf is not None else True
-    for f in rules.filters:
+    for f, ref in _derived(rules).filter_refs:
         if n < f.min_length:
             continue
-        ref = _filter_ref(f)
         if f.content is not None:
             if f.before is None and any_content is None:
                 assert content_pf is not None
@@ -450,7 +553,7 @@ def _quotes(text: str, rules: SloganRules) -> list[_Quote]:
     return out
 
 
-def _compound_at(text: str, i: int, rules: SloganRules, covered: set[int]) -> tuple[int, int]:
+def _compound_at(text: str, i: int, rules: SloganRules, covered: _Covered) -> tuple[int, int]:
     """End of a compound formulation starting at ``i`` (0 if none)."""
     nums = rules.cn_numerals
     n = len(text)
@@ -502,7 +605,7 @@ def _compound_at(text: str, i: int, rules: SloganRules, covered: set[int]) -> tu
         if words and all(w in rules.admin_units for w in words):
             return (0, 0)
     if best[1] and (text[best[0]:best[1]] in rules.idioms
-                    or any(text[best[0]:best[1]].startswith(x) for x in rules.idioms)):
+                    or text[best[0]:best[1]].startswith(_derived(rules).idioms)):
         return (0, 0)
     return best
 
@@ -515,23 +618,20 @@ def _occurrences(text: str, needle: str) -> Iterator[int]:
         i = text.find(needle, i + len(needle))
 
 
-@functools.lru_cache(maxsize=8)
-def _numeral_class(nums: frozenset[str]) -> regex.Pattern[str]:
-    return regex.compile("[" + regex.escape("".join(sorted(nums)), special_only=False) + "]")
-
-
-def _compounds(text: str, rules: SloganRules, covered: set[int]) -> list[tuple[int, int]]:
+def _compounds(text: str, rules: SloganRules, covered: _Covered) -> list[tuple[int, int]]:
     out = []
     nums = rules.cn_numerals
     skip_to = 0
-    # Only numeral positions can start a compound: let the regex engine find
-    # them instead of stepping through every character in Python.
-    for m in _numeral_class(nums).finditer(text):
+    # Only a numeral followed within three characters by another numeral can
+    # start a compound (two segments at least): let the regex engine find
+    # those few offsets instead of trying every numeral in Python.
+    for m in _derived(rules).compound_start.finditer(text):
         i = m.start()
-        if i < skip_to or i in covered:
+        if i < skip_to:
             continue
         prev = text[i - 1] if i else ""
-        if not (prev in nums or prev.isdigit() or prev in "第百千万亿"):
+        # the cheap test on the character before first: `covered` may match words
+        if not (prev in nums or prev.isdigit() or prev in "第百千万亿") and i not in covered:
             s, e = _compound_at(text, i, rules, covered)
             if e:
                 out.append((s, e))
@@ -571,6 +671,295 @@ class _SpanSet:
         return any(o < s and e < c for o, c in self._spans[lo:hi])
 
 
+# ---------------------------------------------------------------- literal prefilter
+#
+# A [[numbered]] pattern runs over the whole document, and the regex engine
+# tries it at every offset, although most documents hold none of the strings
+# such a rule is about (圈, 双循环, 百日).  _required_literals reads a pattern
+# and returns strings one of which every match must contain; when none is in
+# the text, the rule cannot match and its scan is skipped.  It understands
+# plain syntax only and gives up (None: always scan) on anything else, and on
+# any pattern whose work per offset is not small and bounded: an unbounded or
+# long repeat, or a repeated group ((a|aa)+, .*.*@).  Only a pattern that
+# could hit the time limit can have its timeout recorded, so every such
+# pattern is still always run; an accepted one cannot get near the limit.
+
+_LIT_CAP = 64  # most strings in a set (beyond that the set is dropped)
+_MAX_REPEAT = 32  # longest repeat accepted ({0,4} is fine, * and {1,300} are not)
+_MAX_WORK = 1000  # product of the repeats' ranges: backtracking at one offset
+
+
+class _GiveUp(Exception):
+    """The pattern uses syntax the literal analysis does not handle."""
+
+
+_Lits = frozenset[str] | None
+
+
+def _cross(a: frozenset[str], b: frozenset[str]) -> _Lits:
+    if len(a) * len(b) > _LIT_CAP:
+        return None
+    return frozenset(x + y for x in a for y in b)
+
+
+def _best(*sets: _Lits) -> _Lits:
+    """The most selective requirement: longest shortest string, then fewest strings."""
+    usable = [s for s in sets if s and "" not in s]
+    if not usable:
+        return None
+    return max(usable, key=lambda s: (min(len(x) for x in s), -len(s)))
+
+
+class _LitParser:
+    """Recursive descent over a regex pattern; each part gives ``(exact, required)``:
+    ``exact`` the set of strings the part matches (None: too many or unknown),
+    ``required`` strings one of which any match of the part contains (None: no
+    requirement known)."""
+
+    _ZERO_WIDTH = frozenset("bBAZGmM")
+    _ONE_CHAR = frozenset("dDwWsSX")  # X: a grapheme (length unknown, no literal)
+    _LITERAL = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v"}
+
+    def __init__(self, pattern: str) -> None:
+        self.p = pattern
+        self.i = 0
+        self.work = 1
+
+    def parse(self) -> _Lits:
+        exact, req = self.alternation()
+        if self.i != len(self.p):
+            raise _GiveUp
+        return _best(req, exact)
+
+    def peek(self) -> str:
+        return self.p[self.i] if self.i < len(self.p) else ""
+
+    def alternation(self) -> tuple[_Lits, _Lits]:
+        branches = [self.sequence()]
+        while self.peek() == "|":
+            self.i += 1
+            branches.append(self.sequence())
+        if len(branches) == 1:
+            return branches[0]
+        exact: _Lits = frozenset()
+        req: _Lits = frozenset()
+        for e, r in branches:
+            exact = exact | e if exact is not None and e is not None else None
+            r = _best(r, e)
+            req = req | r if req is not None and r is not None else None
+        if exact is not None and len(exact) > _LIT_CAP:
+            exact = None
+        if req is not None and len(req) > _LIT_CAP:
+            req = None
+        return exact, req
+
+    def sequence(self) -> tuple[_Lits, _Lits]:
+        exact: _Lits = frozenset({""})
+        run: frozenset[str] = frozenset({""})  # the current run of exactly known parts
+        best: _Lits = None
+        while self.peek() not in ("", "|", ")"):
+            e, r = self.quantified()
+            best = _best(best, r)
+            exact = _cross(exact, e) if exact is not None and e is not None else None
+            if e is None:
+                best = _best(best, run)
+                run = frozenset({""})
+                continue
+            longer = _cross(run, e)
+            if longer is None:
+                best = _best(best, run)
+                run = e
+            else:
+                run = longer
+        return exact, _best(best, run)
+
+    def quantified(self) -> tuple[_Lits, _Lits]:
+        e, r, is_group = self.atom()
+        c = self.peek()
+        if c not in ("*", "+", "?", "{"):
+            return e, r
+        if c == "{":
+            m = regex.match(r"\{(\d*)(?:(,)(\d*))?\}", self.p[self.i:])
+            if m is None or (not m.group(1) and not m.group(3)):
+                raise _GiveUp  # a literal brace, or fuzzy matching: not handled
+            low = int(m.group(1) or 0)
+            high = low if not m.group(2) else (int(m.group(3)) if m.group(3) else None)
+            self.i += m.end()
+        else:
+            low, high = {"*": (0, None), "+": (1, None), "?": (0, 1)}[c]
+            self.i += 1
+        if self.peek() in ("?", "+"):
+            self.i += 1  # lazy or possessive: the same strings
+        if self.peek() in ("*", "+", "?", "{"):
+            raise _GiveUp
+        if high is None or high > _MAX_REPEAT or (is_group and high > 1):
+            raise _GiveUp  # may backtrack a lot (catastrophically for a group)
+        self.work *= high - low + 1
+        if self.work > _MAX_WORK:
+            raise _GiveUp
+        if low == 0:
+            return (e | {""} if e is not None and high == 1 else None), None
+        if low == high and e is not None:
+            exact: _Lits = frozenset({""})
+            for _ in range(low):
+                exact = _cross(exact, e) if exact is not None else None
+            return exact, _best(r, e, exact)
+        return None, _best(r, e)
+
+    def atom(self) -> tuple[_Lits, _Lits, bool]:
+        c = self.peek()
+        if c == "(":
+            return (*self.group(), True)
+        if c == "[":
+            return self.char_class(), None, False
+        if c == "\\":
+            return (*self.escape(), False)
+        if c in ("*", "+", "?", "{", ")", ""):
+            raise _GiveUp
+        self.i += 1
+        if c in ("^", "$"):
+            return frozenset({""}), None, False
+        if c == ".":
+            return None, None, False
+        return frozenset({c}), None, False
+
+    def group(self) -> tuple[_Lits, _Lits]:
+        self.i += 1
+        rest = self.p[self.i:]
+        look = False
+        if rest.startswith("?"):
+            m = regex.match(r"\?(?::|P<\w+>|<\w+>|=|!|<=|<!)", rest)
+            if m is None:
+                raise _GiveUp  # flags, atomic, conditional, recursion, ...
+            look = m.group() in ("?=", "?!", "?<=", "?<!")
+            self.i += m.end()
+        e, r = self.alternation()
+        if self.peek() != ")":
+            raise _GiveUp
+        self.i += 1
+        if look:
+            return frozenset({""}), None  # consumes nothing of the match
+        return e, r
+
+    def escape(self) -> tuple[_Lits, _Lits]:
+        c = self.p[self.i + 1:self.i + 2]
+        self.i += 2
+        if c in self._ZERO_WIDTH:
+            return frozenset({""}), None
+        if c in self._ONE_CHAR:
+            return None, None
+        if c in ("p", "P"):
+            m = regex.match(r"\{[\w=:&. -]+\}|[A-Za-z]", self.p[self.i:])
+            if m is None:
+                raise _GiveUp
+            self.i += m.end()
+            return None, None
+        if c in self._LITERAL:
+            return frozenset({self._LITERAL[c]}), None
+        if c and not c.isalnum() and c != "_":
+            return frozenset({c}), None
+        raise _GiveUp  # backreferences, \x, \N{...}, \L<...>, \K, ...
+
+    def char_class(self) -> _Lits:
+        self.i += 1
+        chars: set[str] | None = set()
+        if self.peek() == "^":
+            self.i += 1
+            chars = None  # negated: some character, no literal
+        first = True
+        while True:
+            c = self.peek()
+            if c == "":
+                raise _GiveUp
+            if c == "]" and not first:
+                self.i += 1
+                break
+            if (first and c == "]") or c == "[" or self.p.startswith(
+                    ("--", "&&", "||", "~~"), self.i):
+                raise _GiveUp  # set operations, nested sets
+            first = False
+            if c == "\\":
+                d = self.p[self.i + 1:self.i + 2]
+                self.i += 2
+                if d in self._LITERAL:
+                    lit = self._LITERAL[d]
+                elif d and not d.isalnum() and d != "_":
+                    lit = d
+                elif d in self._ONE_CHAR or d in ("p", "P"):
+                    if d in ("p", "P"):
+                        m = regex.match(r"\{[\w=:&. -]+\}|[A-Za-z]", self.p[self.i:])
+                        if m is None:
+                            raise _GiveUp
+                        self.i += m.end()
+                    chars = None
+                    continue
+                else:
+                    raise _GiveUp
+            else:
+                lit = c
+                self.i += 1
+            if self.peek() == "-" and self.p[self.i + 1:self.i + 2] not in ("]", ""):
+                hi = self.p[self.i + 1]
+                if hi in ("\\", "["):
+                    raise _GiveUp
+                self.i += 2
+                if ord(hi) < ord(lit):
+                    raise _GiveUp
+                if chars is not None:
+                    if ord(hi) - ord(lit) > _LIT_CAP:
+                        chars = None
+                    else:
+                        chars.update(chr(k) for k in range(ord(lit), ord(hi) + 1))
+                continue
+            if chars is not None:
+                chars.add(lit)
+        if chars is None or len(chars) > _LIT_CAP:
+            return None
+        return frozenset(chars)
+
+
+_PLAIN_FLAGS = regex.compile("").flags
+
+
+@functools.lru_cache(maxsize=256)
+def _required_literals(pattern: str, flags: int) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` contains, or None when
+    unknown (syntax not understood, flags, or unbounded backtracking)."""
+    if flags != _PLAIN_FLAGS:
+        return None
+    try:
+        return _LitParser(pattern).parse()
+    except (_GiveUp, IndexError, ValueError):
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _required_chars(pattern: str, flags: int) -> tuple[tuple[str, ...], ...] | None:
+    """The distinct characters of each of :func:`_required_literals`."""
+    lits = _required_literals(pattern, flags)
+    return None if lits is None else tuple(tuple(dict.fromkeys(x)) for x in sorted(lits))
+
+
+def _may_match(pattern: regex.Pattern[str], text: str, has: dict[str, bool]) -> bool:
+    """False only when ``pattern`` certainly has no match in ``text``: each of
+    its required strings has a character the text lacks.  Looking for one
+    character is many times faster than for a string, and ``has`` remembers
+    the answers for the other rules run on the same text."""
+    lits = _required_chars(pattern.pattern, pattern.flags)
+    if lits is None:
+        return True
+    for chars in lits:
+        for ch in chars:
+            got = has.get(ch)
+            if got is None:
+                got = has[ch] = ch in text
+            if not got:
+                break
+        else:
+            return True
+    return False
+
+
 # ---------------------------------------------------------------- public API
 
 
@@ -595,14 +984,19 @@ def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMent
         found.append((q.start, q.end, q.slogan, True, prefix + "quoted"))
     taken = _SpanSet((q.open_at, q.close_at) for q in accepted)
 
-    covered = _covered(text, r)
+    covered = _Covered(text, r)
     candidates: list[tuple[int, int, str]] = []
+    has: dict[str, bool] = {}  # characters in the text (see _may_match)
     for rule in r.numbered:
         if rule.builtin == "compound":
             for s, e in _compounds(text, r, covered):
                 candidates.append((s, e, rule.name))
             continue
         assert rule.pattern is not None
+        # Skipping a rule that cannot match is only safe while no rule has
+        # timed out in the document: a timed-out rule's skips are counted.
+        if ruleguard.pristine() and not _may_match(rule.pattern, text, has):
+            continue
         ref = ruleguard.RuleRef(RULE_FILE, rule.line, f"numbered {rule.name!r}")
         for m in ruleguard.finditer(rule.pattern, text, ref, offset=0):
             s, e = m.span("s") if "s" in rule.pattern.groupindex else m.span()
