@@ -101,3 +101,18 @@ def test_sentence_scans_equal_a_scan_of_the_text_before_each_number() -> None:
                 assert got == want, text[sent.start:start]
             checked += 1
     assert checked > 40
+
+
+def test_indicators_same_with_and_without_prefilter() -> None:
+    from tracker.indicators import indicator_for, load_indicators
+
+    inds = load_indicators()
+    objects = ["国内生产总值增长", "城镇新增就业", "居民消费价格涨幅", "城镇调查失业率",
+               "新建社区养老服务中心", "学位", "财政赤字率", "粮食产量", "", "GDP增长"]
+    found = 0
+    for obj in objects:
+        for unit in ("%", "人", "元", None):
+            want = _rule_by_rule(indicator_for, obj, unit, inds)
+            assert indicator_for(obj, unit, inds) == want, (obj, unit)
+            found += want is not None
+    assert found >= 4

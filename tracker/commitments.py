@@ -500,9 +500,26 @@ def _sections(text: str, sents: Sequence[Sentence], rules: KindRules,
     return out, plans
 
 
+_SECTION_PATTERNS: dict[int, tuple[KindRules, regex.Pattern[str], regex.Pattern[str]]] = {}
+
+
+def _section_patterns(rules: KindRules) -> tuple[regex.Pattern[str], regex.Pattern[str]]:
+    """Achievement and pledge section words as patterns: a search finds the
+    earliest occurrence of any word of a list in one pass over a heading."""
+    got = _SECTION_PATTERNS.get(id(rules))  # by identity: hashing the rules costs more
+    if got is None or got[0] is not rules:
+        got = _SECTION_PATTERNS[id(rules)] = (
+            rules, regex.compile(_alternation(rules.achievement_sections)),
+            regex.compile(_alternation(rules.pledge_sections)))
+    return got[1], got[2]
+
+
 def _section_of(head: str, rules: KindRules) -> str | None:
-    a = min((head.find(w) for w in rules.achievement_sections if w in head), default=-1)
-    p = min((head.find(w) for w in rules.pledge_sections if w in head), default=-1)
+    achievement, pledge = _section_patterns(rules)
+    m = achievement.search(head)
+    a = m.start() if m else -1
+    m = pledge.search(head)
+    p = m.start() if m else -1
     if a < 0 and p < 0:
         return None
     if p < 0 or (0 <= a < p):
@@ -597,10 +614,11 @@ def extract_commitments(
             qs, qe = q_first, q.end
         if side in ("before", "after"):
             base = obj
-            for v in orules.change_verbs:
-                if base.endswith(v) and len(base) > len(v):
-                    base = base[: -len(v)]
-                    break
+            if base.endswith(orules.change_verbs):  # one test before the loop
+                for v in orules.change_verbs:
+                    if base.endswith(v) and len(base) > len(v):
+                        base = base[: -len(v)]
+                        break
             last_object[sent.start] = (base, qs)
         value, value_max, distributive = q.value, q.value_max, ""
         n = _distributive_count(text[cs:q_first]) if q.unit in orules.after_units else 0

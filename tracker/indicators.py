@@ -57,6 +57,13 @@ def indicator_for(obj: str, unit: str | None = None,
     and one of whose patterns is found in the object wins.
     """
     indicators = load_indicators() if indicators is None else indicators
+    if ruleguard.pristine():
+        # Most objects name no listed indicator: one search over every pattern
+        # at once shows it (and, having finished in time, no pattern alone
+        # would have timed out on it).
+        prefilter = _prefilter(indicators)
+        if prefilter is not None and ruleguard.probe(prefilter, obj) is False:
+            return None
     for ind in indicators:
         if ind.unit and unit and ind.unit != unit:
             continue
@@ -64,6 +71,19 @@ def indicator_for(obj: str, unit: str | None = None,
         if any(ruleguard.search(p, obj, ref) for p in ind.patterns):
             return ind.key
     return None
+
+
+_PREFILTERS: dict[int, tuple[tuple[Indicator, ...], regex.Pattern[str] | None]] = {}
+
+
+def _prefilter(indicators: tuple[Indicator, ...]) -> regex.Pattern[str] | None:
+    """One pattern matching wherever some indicator pattern does (see
+    :func:`tracker.ruleguard.merged`), built once per indicator table."""
+    got = _PREFILTERS.get(id(indicators))  # by identity: the table is cached, hashing is not
+    if got is None or got[0] is not indicators:
+        got = _PREFILTERS[id(indicators)] = (
+            indicators, ruleguard.merged([p for ind in indicators for p in ind.patterns]))
+    return got[1]
 
 
 def indicator_key(obj: str, unit: str | None,

@@ -30,7 +30,7 @@ QUALIFIERS = ("exact", "about", "at_least", "at_most", "nearly", "range")
 _AR = r"\d{1,3}(?:[,，]\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
 _CN = r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
 _NUM = rf"(?:{_AR}|{_CN})"
-_DIGIT = regex.compile(r"[0-9一二两三四五六七八九]")
+_DIGIT_CHARS = frozenset("0123456789一二两三四五六七八九")
 _RANGE_SEP = r"(?:-|–|—|~|～|至|到)"
 _BARE = frozenset(("十", "百", "千", "万", "百万", "千万", "亿"))
 _ADJACENT = regex.compile(
@@ -445,41 +445,44 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
     """
     rules = rules or load_quantity_rules()
     for m in rules.anchor.finditer(text):
-        unit_surface = m.group("unit")
-        pct = m.group("pct")
-        implicit = m.group("imp") is not None
-        if implicit and m.group("mag") not in ("万", "亿"):
+        # One call for every group: this loop runs for every number in the text.
+        unit_surface, pct, imp, mag, pnum, num, inside, inside2, num2 = m.group(
+            "unit", "pct", "imp", "mag", "pnum", "num", "inside", "inside2", "num2")
+        implicit = imp is not None
+        if implicit and mag not in ("万", "亿"):
             continue
-        num_group = "pnum" if pct else "num"
-        num_start = m.start(num_group)
+        num_start = m.start("pnum" if pct else "num")
         prev = text[num_start - 1] if num_start else ""
         # A numeral glued to a Latin letter or digit is part of a name (PM2.5, 5G).
         if prev and prev.isascii() and (prev.isalnum() or prev in "./"):
             continue
-        numeral = m.group(num_group).replace(",", "").replace("，", "")
+        numeral = pnum if pct else num
+        if "," in numeral or "，" in numeral:
+            numeral = numeral.replace(",", "").replace("，", "")
         if len(numeral) > 1 and numeral[0] == "0" and numeral[1].isdigit():
             continue  # 049: a fragment of a broken number, not a value
-        inside = m.group("inside") or m.group("inside2")
-        vague = numeral in _BARE and text[num_start - 1:num_start] in rules.vague_words
-        if numeral in ("十", "百", "千") and not m.group("mag") and not inside and not vague \
+        inside = inside or inside2
+        vague = numeral in _BARE and prev in rules.vague_words
+        if numeral in ("十", "百", "千") and not mag and not inside and not vague \
                 and not pct:
             continue  # 十大, 百日: bare 十/百/千 + measure word is a set phrase
-        bare = not _DIGIT.search(numeral)
+        bare = _DIGIT_CHARS.isdisjoint(numeral)
         unit = rules.by_surface[unit_surface] if unit_surface else None
         # 1000万以上 with no unit: the unit comes from the object (人口 -> 人),
         # decided by the caller; "" marks it.
         unit_name = unit.unit if unit else ("" if implicit else "%")
         factor = unit.factor if unit else 1.0
-        mag = m.group("mag") or ""
+        mag = mag or ""
         try:
             value = parse_number(numeral + mag) * factor
-            num2 = (m.group("num2") or "").replace(",", "").replace("，", "")
+            num2 = (num2 or "").replace(",", "").replace("，", "")
             value_max = parse_number(num2 + mag) * factor if num2 else None
         except NumberError:
             continue
         q_end = m.end()
         qualifier = "exact"
-        if (pair := _ADJACENT.fullmatch(numeral)) and not mag and value_max is None:
+        if len(numeral) == 2 and (pair := _ADJACENT.fullmatch(numeral)) and not mag \
+                and value_max is None:
             # 三四个, 五六所: two neighbouring digits mean "three or four".
             value, value_max = parse_number(pair.group(1)) * factor, parse_number(
                 pair.group(2)) * factor
