@@ -352,16 +352,17 @@ _PAST_YEAR = regex.compile(r"(?<![比较于到至在])((?:19|20)\d\d)年(?![底�
 
 
 class _Scans:
-    """Matches of fixed patterns over one document's sentences and paragraphs,
-    found once per sentence (or paragraph) and then asked for by every number
-    in it, instead of a scan of the text before each number.
+    """Matches of a fixed pattern over a stretch of one document (a
+    paragraph), found once and then asked for by every number in it, instead
+    of a scan of the paragraph up to each number (a paragraph of a work
+    report holds dozens of numbers).
 
     :meth:`before` gives the matches in ``text[start:upto]`` as its own string
     (lookbehinds stop at ``start``), taken from the matches in
     ``text[start:stop]`` that end by ``upto``.  The two agree unless a match
-    runs across ``upto``; ``upto`` is a number's start, and none of the
-    patterns asked for here (plan names, years, cue words, period markers)
-    continues into a numeral followed by a unit.
+    runs across ``upto``; ``upto`` is a number's start, and the period
+    markers asked for (这五年, 年均, 2023年) never continue into a numeral
+    followed by a unit.
     """
 
     def __init__(self, text: str) -> None:
@@ -393,16 +394,17 @@ def _before(scans: _Scans | None, pattern: regex.Pattern[str], text: str, start:
 def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str | None,
           rules: KindRules, doc_year: int | None = None, par_start: int = 0,
           paragraph_cues: dict[tuple[int, int], tuple[str, str] | None] | None = None,
-          scans: _Scans | None = None) -> tuple[str, str]:
+          ) -> tuple[str, str]:
     """Kind (pledge/achievement) of a quantity and the rule that decided it.
 
     ``paragraph_cues`` (one dict per document) remembers what the paragraph
     before the sentence says (:func:`_paragraph_cue`): every quantity of a
     sentence asks for the same stretch, up to :data:`PARAGRAPH_LOOKBACK`
-    characters long.  ``scans`` (one per document) shares sentence scans.
+    characters long.
     """
+    before = text[sent.start:q.num_start]
     if doc_year is not None:
-        plans = _before(scans, _PLAN, text, sent.start, sent.end, q.num_start)
+        plans = list(_PLAN.finditer(before))
         if plans:
             plan = plans[-1]
             # 十三五时期的主要目标 in a 2016 report plans; 十二五时期 reviews.
@@ -410,11 +412,11 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
             return ("pledge" if end > doc_year else "achievement"), f"plan:{end}"
         # 2012年，…全面实现年初确定的主要目标，国内生产总值增长7.8%: a sentence
         # dated before the text's own year reports, whatever 目标 says.
-        if any(int(m.group(1)) < doc_year
-               for m in _before(scans, _PAST_YEAR, text, sent.start, sent.end, q.num_start)):
+        if any(int(m.group(1)) < doc_year for m in _PAST_YEAR.finditer(before)):
             return "achievement", "past-year"
-    cues = _before(scans, rules.strong, text, sent.start, sent.end, q.num_start)
-    best = cues[-1] if cues else None
+    best = None
+    for m in rules.strong.finditer(before):
+        best = m
     if best is not None:
         return ("pledge" if best.group("p") else "achievement"), "cue:" + best.group()
     m = rules.strong.search(text, q.end, clause_end)
@@ -631,10 +633,10 @@ def extract_commitments(
             qs = min(qs, d)
         par_start = _paragraph_start(years, sent.start)
         kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year, par_start,
-                                paragraph_cues, scans)
+                                paragraph_cues)
         multi = _multi_year(text, par_start, q.num_start, krules, scans,
                             _paragraph_stop(text, par_start, par_stops))
-        year, year_rule = _year(text, sent, q, kind, ctx, krules, years, scans)
+        year, year_rule = _year(text, sent, q, kind, ctx, krules, years)
         base = _BASE_YEAR.search(text, cs, q.num_start)
         if base and year is not None and int(base.group(1)) < year - 1:
             multi = True  # 比2002年增长65.5%: growth over several years
@@ -810,14 +812,13 @@ _ACHIEVEMENT_CUES = frozenset({"this", "last"})
 
 
 def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
-          rules: KindRules, index: _YearIndex | None = None,
-          scans: _Scans | None = None) -> tuple[int | None, str]:
+          rules: KindRules, index: _YearIndex | None = None) -> tuple[int | None, str]:
     before = text[sent.start:q.num_start]
-    plans = _before(scans, _PLAN, text, sent.start, sent.end, q.num_start)
+    plans = list(_PLAN.finditer(before))
     if plans:
         return plan_end_year(plans[-1].group(1)), "plan"
     if kind == "pledge":
-        targets = _before(scans, _TARGET_YEAR, text, sent.start, sent.end, q.num_start)
+        targets = list(_TARGET_YEAR.finditer(text, sent.start, q.num_start))
         if targets:
             return int(targets[-1].group(1)), "target"
         rel = relative_year(before, ctx.year, _PLEDGE_CUES)
@@ -827,9 +828,7 @@ def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
     # An achievement cannot be dated after the year the text speaks in
     # (到2030年 in a review sentence is a horizon, not the year achieved).
     latest = ctx.year if ctx.year is not None else 9999
-    years = [int(m.group(1))
-             for m in _before(scans, _YEAR, text, sent.start, sent.end, q.num_start)
-             if int(m.group(1)) <= latest]
+    years = [int(m.group(1)) for m in _YEAR.finditer(before) if int(m.group(1)) <= latest]
     if years:
         return years[-1], "sentence"
     # A review paragraph often states its year once at the top (2023年，城西区…).
