@@ -233,7 +233,10 @@ class _Piece:
 
 
 _TERMINAL = regex.compile(r"[。！？!?；;]")
-_HAN = regex.compile(r"\p{Han}")
+# At least eight Han characters (a passage worth attributing); matched rather
+# than counted with findall, which lists every character of a long passage.
+_EIGHT_HAN = regex.compile(r"(?:\P{Han}*+\p{Han}){8}")
+_WHITESPACE = regex.compile(r"\s+")
 
 
 def _to_normalised(nt: NormalText, o: int, starts: list[int] | None = None) -> int:
@@ -273,7 +276,7 @@ def _lines(text: str, b0: int, b1: int, nt: NormalText | None,
 
 
 def _is_headline(raw: str) -> bool:
-    s = regex.sub(r"\s+", "", raw)
+    s = _WHITESPACE.sub("", raw)
     return 4 <= len(s) <= 40 and not _TERMINAL.search(s) and not s.startswith(("（", "("))
 
 
@@ -318,7 +321,7 @@ def _pieces(text: str, b0: int, b1: int, nt: NormalText | None, original: str | 
     pos = b0
 
     def passage(s: int, e: int) -> None:
-        if len(_HAN.findall(text, s, e)) >= 8:
+        if _EIGHT_HAN.match(text, s, e):
             pieces.append(_Piece("passage", s, e, _text_unit(gaz, text[s:e], ctx, rules)))
 
     for s, e, unit in cuts:
