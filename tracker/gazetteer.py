@@ -370,4 +370,11 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     read from ``stoplist.tsv`` next to it (optional).  Raises ``FileNotFoundError`` if the
     CSV is missing and ``KeyError`` if a required column is absent.
     """
-    return _load(Path(path or DEFAULT_PATH).resolve())
+    return _load(_resolved(DEFAULT_PATH if path is None else Path(path)))
+
+
+@lru_cache(maxsize=8)
+def _resolved(path: Path) -> Path:
+    # Resolving walks the file system (a few system calls per component), and
+    # several steps of every document ask for the gazetteer.
+    return path.resolve()

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -234,7 +233,10 @@ class _Piece:
 
 
 _TERMINAL = regex.compile(r"[。！？!?；;]")
-_HAN = regex.compile(r"\p{Han}")
+# At least eight Han characters (a passage worth attributing); matched rather
+# than counted with findall, which lists every character of a long passage.
+_EIGHT_HAN = regex.compile(r"(?:\P{Han}*+\p{Han}){8}")
+_WHITESPACE = regex.compile(r"\s+")
 
 
 def _to_normalised(nt: NormalText, o: int, starts: list[int] | None = None) -> int:
@@ -274,7 +276,7 @@ def _lines(text: str, b0: int, b1: int, nt: NormalText | None,
 
 
 def _is_headline(raw: str) -> bool:
-    s = regex.sub(r"\s+", "", raw)
+    s = _WHITESPACE.sub("", raw)
     return 4 <= len(s) <= 40 and not _TERMINAL.search(s) and not s.startswith(("（", "("))
 
 
@@ -319,9 +321,7 @@ def _pieces(text: str, b0: int, b1: int, nt: NormalText | None, original: str | 
     pos = b0
 
     def passage(s: int, e: int) -> None:
-        # Only whether there are 8 Han characters matters: stop counting at 8
-        # (a findall over a long passage is a scan and a list for nothing).
-        if sum(1 for _ in itertools.islice(_HAN.finditer(text, s, e), 8)) >= 8:
+        if _EIGHT_HAN.match(text, s, e):
             pieces.append(_Piece("passage", s, e, _text_unit(gaz, text[s:e], ctx, rules)))
 
     for s, e, unit in cuts:

@@ -61,10 +61,9 @@ _SPACE_RUN = regex.compile(
 )
 # Digits typed one by one with spaces (3 0 0 多个城市 in some transcriptions).
 _SPACED_DIGITS = regex.compile(r"(?<!\d)\d(?:[ \t]\d)+(?!\d)")
-_BREAK_RUN = regex.compile(r"[ \t]*\n[ \t\n]*")
 # A line that ends a sentence (or a heading-like line ending in a closing mark).
 _TERMINAL = set("。！？!?；;：:…”』」》）)】")
-_LINE = regex.compile(r"[^\n]+")
+_SPACE_CHARS = " \t\u200b\ufeff"
 
 
 @functools.lru_cache(maxsize=1)
@@ -100,8 +99,12 @@ def is_column_layout(text: str) -> bool:
     Input: original text.  A line counts as unterminated when its last
     character is not sentence-final punctuation.
     """
-    lines = [m.group().strip() for m in _LINE.finditer(text)]
-    lines = [ln for ln in lines if ln]
+    return _column_layout(text.split("\n"))
+
+
+def _column_layout(raw_lines: list[str]) -> bool:
+    """:func:`is_column_layout` of the text whose ``split("\\n")`` is ``raw_lines``."""
+    lines = [ln for ln in map(str.strip, raw_lines) if ln]
     if len(lines) < 8:
         return False
     short = sum(1 for ln in lines if len(ln) <= 40)
@@ -146,6 +149,27 @@ class NormalText:
         return [a for a, _ in self.anchors]
 
 
+def _break_cuts(t: str, cuts: list[tuple[int, int]], s: int, e: int, nl: int, breaks: int,
+                column_layout: bool) -> None:
+    """Cuts for the run of line breaks ``t[s:e]`` (its first \\n at ``nl``,
+    ``breaks`` of them), which has text on both sides."""
+    if s == 0:
+        cuts.append((s, e))
+        return
+    prev, nxt = t[s - 1], t[e]
+    number_split = (prev.isdigit() or prev == ".") and (not nxt.isdigit() or breaks == 1)
+    if (column_layout and prev not in _TERMINAL) or number_split:
+        # A column break inside a sentence, a number split from its unit
+        # (74.4⏎万亿元) by a page's markup, or a number wrapped mid-way by
+        # a single line break (12⏎0公里, 1.⏎2万人).
+        cuts.append((s, e))
+    else:
+        if nl > s:
+            cuts.append((s, nl))
+        if e > nl + 1:
+            cuts.append((nl + 1, e))
+
+
 def normalise(original: str, *, column_layout: bool | None = None) -> NormalText:
     """Normalise ``original`` for matching; see the module docstring.
 
@@ -155,34 +179,39 @@ def normalise(original: str, *, column_layout: bool | None = None) -> NormalText
     Never raises on any ``str``.
     """
     t = to_simplified(_to_halfwidth(original))
+    # Work line by line: a line break run, a space run and a spaced number
+    # are found with str methods and per-line regex scans instead of three
+    # regex scans over the whole text (most lines have no space at all).
+    lines = t.split("\n")
     if column_layout is None:
-        column_layout = is_column_layout(t)
+        column_layout = _column_layout(lines)
     # Deleted spans (start, end) of the translated text.
     cuts: list[tuple[int, int]] = []
-    for m in _BREAK_RUN.finditer(t):
-        s, e = m.span()
-        prev = t[s - 1] if s > 0 else ""
-        if s == 0 or e == len(t):
-            cuts.append((s, e))
-            continue
-        nxt = t[e]
-        number_split = (prev.isdigit() or prev == ".") and (
-            not nxt.isdigit() or t.count("\n", s, e) == 1)
-        if (column_layout and prev not in _TERMINAL) or number_split:
-            # A column break inside a sentence, a number split from its unit
-            # (74.4⏎万亿元) by a page's markup, or a number wrapped mid-way by
-            # a single line break (12⏎0公里, 1.⏎2万人).
-            cuts.append((s, e))
-        else:
-            nl = t.index("\n", s)
-            if nl > s:
-                cuts.append((s, nl))
-            if e > nl + 1:
-                cuts.append((nl + 1, e))
-    for m in _SPACE_RUN.finditer(t):
-        cuts.append(m.span())
-    for m in _SPACED_DIGITS.finditer(t):
-        cuts.extend((i, i + 1) for i in range(m.start() + 1, m.end(), 2))
+    spaces = [c for c in _SPACE_CHARS if c in t]
+    space = spaces[0] if len(spaces) == 1 else None  # usually just " "
+    # The open run of line breaks (what ``[ \t]*\n[ \t\n]*`` matches): its
+    # start, the position of its first \n and the line that \n ends.
+    run = (0, len(lines[0]), 0) if len(lines) > 1 and not lines[0].strip(" \t") else None
+    pos = 0
+    last = len(lines) - 1
+    for k, line in enumerate(lines):
+        end = pos + len(line)
+        if space in line if space else spaces and any(c in line for c in spaces):
+            # No match of these patterns holds a \n, and their lookarounds
+            # see the same \n or text end at the line's edges.
+            cuts.extend(m.span() for m in _SPACE_RUN.finditer(t, pos, end))
+            for m in _SPACED_DIGITS.finditer(t, pos, end):
+                cuts.extend((i, i + 1) for i in range(m.start() + 1, m.end(), 2))
+        if line.strip(" \t"):
+            if run is not None:
+                _break_cuts(t, cuts, run[0], pos + len(line) - len(line.lstrip(" \t")),
+                            run[1], k - run[2], column_layout)
+                run = None
+            if k < last:
+                run = (pos + len(line.rstrip(" \t")), end, k)
+        pos = end + 1
+    if run is not None:
+        cuts.append((run[0], len(t)))
     cuts.sort()
     pieces: list[str] = []
     anchors: list[tuple[int, int]] = []

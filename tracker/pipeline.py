@@ -231,10 +231,11 @@ def warm_up() -> None:
     from tracker.normalize import _t2s
     from tracker.quantities import load_quantity_rules
     from tracker.slogans import load_slogan_rules
+    from tracker.speakers import load_speaker_rules
 
     for load in (load_quantity_rules, load_object_rules, load_kind_rules, load_category_rules,
                  load_indicators, load_boilerplate_rules, load_slogan_rules, load_gazetteer,
-                 _t2s):
+                 load_speaker_rules, _t2s):
         load()
 
 

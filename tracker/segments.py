@@ -7,11 +7,16 @@ Input is the ``text`` of a :class:`tracker.normalize.NormalText`, in which a
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from functools import partial
+from itertools import repeat
+from typing import NamedTuple
 
 import regex
 
-_SENTENCE_END = regex.compile(r"[。！？!?；;\n]+|(?<=[。！？!?])[”」』]")
+# Sentence ends within a paragraph (which holds no \n): a run of terminal
+# marks, or a closing quote right after 。！？!?.  Matches never cross a line
+# break, so one scan of the whole text gives every paragraph's ends.
+_SENTENCE_END = regex.compile(r"[。！？!?；;]+|(?<=[。！？!?])[”」』]")
 # A heading: a short paragraph without sentence punctuation, or a numbered one
 # (一、… / （二）… / 第三部分).
 NUMBERED_HEADING = regex.compile(
@@ -22,8 +27,7 @@ NUMBERED_HEADING = regex.compile(
 _CLAUSE_PUNCT = regex.compile(r"[。，,；;！？]")
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
     """A sentence: normalised ``start``/``end``, its ``paragraph`` index and
     whether its paragraph is a heading."""
 
@@ -31,6 +35,12 @@ class Sentence:
     end: int
     paragraph: int
     heading: bool
+
+
+# A long document has ~10^5 sentences: built by map() from (start, end,
+# paragraph, heading) tuples they cost a tenth of a Python-level constructor.
+_new_sentences = partial(map, partial(tuple.__new__, Sentence))
+_end_of = type(_SENTENCE_END.search("。")).end
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -80,22 +90,31 @@ def sentences(text: str) -> list[Sentence]:
     A sentence is never longer than :data:`MAX_SENTENCE` characters.
     """
     out: list[Sentence] = []
-    append = out.append
-    for p, (ps, pe) in enumerate(paragraphs(text)):
+    pars = paragraphs(text)
+    if not pars:
+        return out
+    # One scan for all sentence ends; each paragraph takes its slice of them.
+    ends = list(map(_end_of, _SENTENCE_END.finditer(text, pars[0][0], pars[-1][1])))
+    k = 0
+    for p, (ps, pe) in enumerate(pars):
         heading = pe - ps < 60 and is_heading(text[ps:pe])  # no copy of a huge paragraph
+        j = bisect.bisect_right(ends, pe, k)
+        mine = ends[k:j]
+        k = j
+        if pe - ps <= MAX_SENTENCE:
+            # The common case, no sentence can be overlong: sentences run
+            # from mark to mark, the last one to the paragraph's end.
+            starts = [ps, *mine]
+            if not mine or mine[-1] < pe:
+                mine.append(pe)
+            out.extend(_new_sentences(zip(starts, mine, repeat(p), repeat(heading))))
+            continue
         pos = ps
-        # The common short sentence is appended directly; only an overlong
-        # one goes through _bounded (a list and a generator per sentence).
-        for m in _SENTENCE_END.finditer(text, ps, pe):
-            end = m.end()
-            if end > pos:
-                if end - pos <= MAX_SENTENCE:
-                    append(Sentence(pos, end, p, heading))
-                else:
-                    out.extend(Sentence(s, e, p, heading) for s, e in _bounded(pos, end, text))
+        for end in mine:
+            out.extend(_new_sentences((s, e, p, heading) for s, e in _bounded(pos, end, text)))
             pos = end
         if pos < pe:
-            out.extend(Sentence(s, e, p, heading) for s, e in _bounded(pos, pe, text))
+            out.extend(_new_sentences((s, e, p, heading) for s, e in _bounded(pos, pe, text)))
     return out
 
 
