@@ -601,7 +601,7 @@ def _compound_at(text: str, i: int, rules: SloganRules, covered: _Covered) -> tu
             best = (i, end)
         break
     if best[1]:
-        words = [w for _, w in _segments(text[best[0]:best[1]], rules) or []]
+        words = [w for _, w in _segments(text[best[0]:best[1]], rules) or ()]
         if words and all(w in rules.admin_units for w in words):
             return (0, 0)
     if best[1] and (text[best[0]:best[1]] in rules.idioms
@@ -1078,12 +1078,26 @@ _NUM_VALUE = {"一": 1, "二": 2, "两": 2, "双": 2, "三": 3, "四": 4, "五":
               "八": 8, "九": 9, "十": 10}
 
 
-def _segments(slogan: str, rules: SloganRules) -> list[tuple[int, str]] | None:
+_SEGMENT = regex.compile(r"([一二两双三四五六七八九十])([^一二两双三四五六七八九十]+)")
+_N_ITEMS = regex.compile(r"([一二两三四五六七八九十])[大个项]")
+_QUOTED_TAIL = regex.compile(r"[“「『‘\"]([^“”「」『』‘’\"]+)[”」』’\"]$")
+_TRAILING_DE = regex.compile(r"[的等]$")
+_RUNS_ON = regex.compile(r"(?:和|及|与|、)$")
+_QUOTE_MARK = regex.compile(r"[“”「」『』‘’\"]")
+
+
+def _segments(slogan: str, rules: SloganRules) -> tuple[tuple[int, str], ...] | None:
     """(number, word) segments of a compound like 两园两地 or 四地, else None."""
-    segs = regex.findall(r"([一二两双三四五六七八九十])([^一二两双三四五六七八九十]+)", slogan)
+    return _segments_of(slogan)
+
+
+@functools.lru_cache(maxsize=65536)
+def _segments_of(slogan: str) -> tuple[tuple[int, str], ...] | None:
+    # Memoised (the same slogans recur in every report), hence a tuple.
+    segs = _SEGMENT.findall(slogan)
     if not segs or "".join(a + b for a, b in segs) != slogan:
         return None
-    return [(_NUM_VALUE[a], b) for a, b in segs]
+    return tuple((_NUM_VALUE[a], b) for a, b in segs)
 
 
 def _split_items(stretch: str, rules: SloganRules) -> list[str]:
@@ -1134,27 +1148,27 @@ def find_expansions(
         if not m.form.endswith("numbered"):
             continue
         # 1. list of N items right before N大X / N个X
-        lm = regex.match(r"([一二两三四五六七八九十])[大个项]", m.slogan)
+        lm = _N_ITEMS.match(m.slogan)
         if lm:
             n = _NUM_VALUE[lm.group(1)]
             open_at = m.start - 1 if m.quoted else m.start
             head = text[max(0, open_at - r.expansion_window):open_at]
-            qm = regex.search(r"[“「『‘\"]([^“”「」『』‘’\"]+)[”」』’\"]$", head)
+            qm = _QUOTED_TAIL.search(head)
             if qm:
                 stretch, base = qm.group(1), max(0, open_at - r.expansion_window) + qm.start(1)
             else:
                 cut = max(head.rfind(ch) for ch in "，。；：！？\n,;:")
                 stretch = head[cut + 1:]
                 base = max(0, open_at - r.expansion_window) + cut + 1
-                stretch = regex.sub(r"[的等]$", "", stretch)
+                stretch = _TRAILING_DE.sub("", stretch)
             # 马列主义、毛泽东思想、邓小平理论和“三个代表”: a list that runs on
             # into the slogan (和/及/与 before it) names its neighbours, not its parts.
-            if "、" in stretch and not regex.search(r"(?:和|及|与|、)$", stretch):
+            if "、" in stretch and not _RUNS_ON.search(stretch):
                 items = _split_items(stretch, r)
                 rest = max((len(x) for x in items[1:]), default=0)
                 if (len(items) == n and all(0 < len(x) <= r.expansion_max_item for x in items)
                         and len(items[0]) <= rest + 2
-                        and not any(regex.search(r"[“”「」『』‘’\"]", x) for x in items)):
+                        and not any(_QUOTE_MARK.search(x) for x in items)):
                     pos = base + len(stretch) - len("、".join(items))
                     for it in items:
                         add(m.slogan, it, pos)
