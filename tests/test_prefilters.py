@@ -98,3 +98,24 @@ def test_paragraph_scans_equal_a_scan_of_the_text_before_each_number() -> None:
             checked += 1
             found += bool(got)
     assert checked > 40 and found > 10
+
+
+def test_literal_prefilters_never_hide_a_match() -> None:
+    from tracker.literals import literal_prefilter
+    from tracker.quantities import _plan
+
+    rules = load_quantity_rules()
+    skipped = 0
+    for unit in ("元", "个", "%", "人"):
+        plan = _plan(rules, unit)
+        for merged, lit in ((plan.any_before, plan.lit_before), (plan.any_after, plan.lit_after)):
+            assert merged is not None and lit is not None
+            assert lit.pattern == literal_prefilter(merged.pattern, merged.flags).pattern
+            for text in TEXTS:
+                for m in rules.anchor.finditer(text):
+                    s = m.start("pnum") if m.group("pct") else m.start("num")
+                    for window in (text[max(0, s - 12):s], text[m.end():m.end() + 24]):
+                        if lit.search(window) is None:
+                            assert merged.search(window) is None, window
+                            skipped += 1
+    assert skipped > 100

@@ -10,12 +10,12 @@ from pathlib import Path
 import regex
 
 from tracker import ruleguard
+from tracker.literals import required_literals
 from tracker.normalize import normalise
 from tracker.slogans import (
     _compounds,
     _Covered,
     _may_match,
-    _required_literals,
     find_slogans,
     load_slogan_rules,
 )
@@ -27,7 +27,7 @@ EVIL = r"(?:.|.|.)*(?:.|.|.)*[@#]"
 
 
 def _lits(pattern: str) -> frozenset[str] | None:
-    return _required_literals(pattern, regex.compile(pattern).flags)
+    return required_literals(pattern, regex.compile(pattern).flags)
 
 
 def test_required_literals_of_plain_patterns() -> None:

@@ -1,0 +1,290 @@
+"""Strings every match of a rule pattern must contain: cheap prefilters.
+
+A rule pattern from ``rules/`` is run by the ``regex`` engine under a time
+limit (:mod:`tracker.ruleguard`), which costs a fixed overhead per call and a
+try at every offset of the text.  Most texts, and most short windows around
+a number, hold none of the strings a rule is about (圈, 双循环, 百日; 第, 从, 每).
+:func:`required_literals` reads a pattern and returns strings one of which
+every match contains; when none occurs, the rule cannot match and need not
+run.  It understands plain syntax only and gives up (None: always run the
+rule) on anything else, and on any pattern whose work per offset is not
+small and bounded: an unbounded or long repeat, or a repeated group
+((a|aa)+, .*.*@).  Only a pattern that could hit the time limit can have a
+timeout recorded, so every such pattern is still always run; an accepted one
+cannot get near the limit.  :func:`literal_prefilter` turns the strings into a
+stdlib ``re`` alternation of literals, which cannot backtrack.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import regex
+
+_LIT_CAP = 64  # most strings in a set (beyond that the set is dropped)
+_MAX_REPEAT = 32  # longest repeat accepted ({0,4} is fine, * and {1,300} are not)
+_MAX_WORK = 1000  # product of the repeats' ranges: backtracking at one offset
+
+
+class _GiveUp(Exception):
+    """The pattern uses syntax the literal analysis does not handle."""
+
+
+_Lits = frozenset[str] | None
+
+
+def _cross(a: frozenset[str], b: frozenset[str]) -> _Lits:
+    if len(a) * len(b) > _LIT_CAP:
+        return None
+    return frozenset(x + y for x in a for y in b)
+
+
+def _best(*sets: _Lits) -> _Lits:
+    """The most selective requirement: longest shortest string, then fewest strings."""
+    usable = [s for s in sets if s and "" not in s]
+    if not usable:
+        return None
+    return max(usable, key=lambda s: (min(len(x) for x in s), -len(s)))
+
+
+class _LitParser:
+    """Recursive descent over a regex pattern; each part gives ``(exact, required)``:
+    ``exact`` the set of strings the part matches (None: too many or unknown),
+    ``required`` strings one of which any match of the part contains (None: no
+    requirement known)."""
+
+    _ZERO_WIDTH = frozenset("bBAZGmM")
+    _ONE_CHAR = frozenset("dDwWsSX")  # X: a grapheme (length unknown, no literal)
+    _LITERAL = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v"}
+
+    def __init__(self, pattern: str) -> None:
+        self.p = pattern
+        self.i = 0
+        self.work = 1
+
+    def parse(self) -> _Lits:
+        exact, req = self.alternation()
+        if self.i != len(self.p):
+            raise _GiveUp
+        return _best(req, exact)
+
+    def peek(self) -> str:
+        return self.p[self.i] if self.i < len(self.p) else ""
+
+    def alternation(self) -> tuple[_Lits, _Lits]:
+        branches = [self.sequence()]
+        while self.peek() == "|":
+            self.i += 1
+            branches.append(self.sequence())
+        if len(branches) == 1:
+            return branches[0]
+        exact: _Lits = frozenset()
+        req: _Lits = frozenset()
+        for e, r in branches:
+            exact = exact | e if exact is not None and e is not None else None
+            r = _best(r, e)
+            req = req | r if req is not None and r is not None else None
+        if exact is not None and len(exact) > _LIT_CAP:
+            exact = None
+        if req is not None and len(req) > _LIT_CAP:
+            req = None
+        return exact, req
+
+    def sequence(self) -> tuple[_Lits, _Lits]:
+        exact: _Lits = frozenset({""})
+        run: frozenset[str] = frozenset({""})  # the current run of exactly known parts
+        best: _Lits = None
+        while self.peek() not in ("", "|", ")"):
+            e, r = self.quantified()
+            best = _best(best, r)
+            exact = _cross(exact, e) if exact is not None and e is not None else None
+            if e is None:
+                best = _best(best, run)
+                run = frozenset({""})
+                continue
+            longer = _cross(run, e)
+            if longer is None:
+                best = _best(best, run)
+                run = e
+            else:
+                run = longer
+        return exact, _best(best, run)
+
+    def quantified(self) -> tuple[_Lits, _Lits]:
+        e, r, is_group = self.atom()
+        c = self.peek()
+        if c not in ("*", "+", "?", "{"):
+            return e, r
+        if c == "{":
+            m = regex.match(r"\{(\d*)(?:(,)(\d*))?\}", self.p[self.i:])
+            if m is None or (not m.group(1) and not m.group(3)):
+                raise _GiveUp  # a literal brace, or fuzzy matching: not handled
+            low = int(m.group(1) or 0)
+            high = low if not m.group(2) else (int(m.group(3)) if m.group(3) else None)
+            self.i += m.end()
+        else:
+            low, high = {"*": (0, None), "+": (1, None), "?": (0, 1)}[c]
+            self.i += 1
+        if self.peek() in ("?", "+"):
+            self.i += 1  # lazy or possessive: the same strings
+        if self.peek() in ("*", "+", "?", "{"):
+            raise _GiveUp
+        if high is None or high > _MAX_REPEAT or (is_group and high > 1):
+            raise _GiveUp  # may backtrack a lot (catastrophically for a group)
+        self.work *= high - low + 1
+        if self.work > _MAX_WORK:
+            raise _GiveUp
+        if low == 0:
+            return (e | {""} if e is not None and high == 1 else None), None
+        if low == high and e is not None:
+            exact: _Lits = frozenset({""})
+            for _ in range(low):
+                exact = _cross(exact, e) if exact is not None else None
+            return exact, _best(r, e, exact)
+        return None, _best(r, e)
+
+    def atom(self) -> tuple[_Lits, _Lits, bool]:
+        c = self.peek()
+        if c == "(":
+            return (*self.group(), True)
+        if c == "[":
+            return self.char_class(), None, False
+        if c == "\\":
+            return (*self.escape(), False)
+        if c in ("*", "+", "?", "{", ")", ""):
+            raise _GiveUp
+        self.i += 1
+        if c in ("^", "$"):
+            return frozenset({""}), None, False
+        if c == ".":
+            return None, None, False
+        return frozenset({c}), None, False
+
+    def group(self) -> tuple[_Lits, _Lits]:
+        self.i += 1
+        rest = self.p[self.i:]
+        look = False
+        if rest.startswith("?"):
+            m = regex.match(r"\?(?::|P<\w+>|<\w+>|=|!|<=|<!)", rest)
+            if m is None:
+                raise _GiveUp  # flags, atomic, conditional, recursion, ...
+            look = m.group() in ("?=", "?!", "?<=", "?<!")
+            self.i += m.end()
+        e, r = self.alternation()
+        if self.peek() != ")":
+            raise _GiveUp
+        self.i += 1
+        if look:
+            return frozenset({""}), None  # consumes nothing of the match
+        return e, r
+
+    def escape(self) -> tuple[_Lits, _Lits]:
+        c = self.p[self.i + 1:self.i + 2]
+        self.i += 2
+        if c in self._ZERO_WIDTH:
+            return frozenset({""}), None
+        if c in self._ONE_CHAR:
+            return None, None
+        if c in ("p", "P"):
+            m = regex.match(r"\{[\w=:&. -]+\}|[A-Za-z]", self.p[self.i:])
+            if m is None:
+                raise _GiveUp
+            self.i += m.end()
+            return None, None
+        if c in self._LITERAL:
+            return frozenset({self._LITERAL[c]}), None
+        if c and not c.isalnum() and c != "_":
+            return frozenset({c}), None
+        raise _GiveUp  # backreferences, \x, \N{...}, \L<...>, \K, ...
+
+    def char_class(self) -> _Lits:
+        self.i += 1
+        chars: set[str] | None = set()
+        if self.peek() == "^":
+            self.i += 1
+            chars = None  # negated: some character, no literal
+        first = True
+        while True:
+            c = self.peek()
+            if c == "":
+                raise _GiveUp
+            if c == "]" and not first:
+                self.i += 1
+                break
+            if (first and c == "]") or c == "[" or self.p.startswith(
+                    ("--", "&&", "||", "~~"), self.i):
+                raise _GiveUp  # set operations, nested sets
+            first = False
+            if c == "\\":
+                d = self.p[self.i + 1:self.i + 2]
+                self.i += 2
+                if d in self._LITERAL:
+                    lit = self._LITERAL[d]
+                elif d and not d.isalnum() and d != "_":
+                    lit = d
+                elif d in self._ONE_CHAR or d in ("p", "P"):
+                    if d in ("p", "P"):
+                        m = regex.match(r"\{[\w=:&. -]+\}|[A-Za-z]", self.p[self.i:])
+                        if m is None:
+                            raise _GiveUp
+                        self.i += m.end()
+                    chars = None
+                    continue
+                else:
+                    raise _GiveUp
+            else:
+                lit = c
+                self.i += 1
+            if self.peek() == "-" and self.p[self.i + 1:self.i + 2] not in ("]", ""):
+                hi = self.p[self.i + 1]
+                if hi in ("\\", "["):
+                    raise _GiveUp
+                self.i += 2
+                if ord(hi) < ord(lit):
+                    raise _GiveUp
+                if chars is not None:
+                    if ord(hi) - ord(lit) > _LIT_CAP:
+                        chars = None
+                    else:
+                        chars.update(chr(k) for k in range(ord(lit), ord(hi) + 1))
+                continue
+            if chars is not None:
+                chars.add(lit)
+        if chars is None or len(chars) > _LIT_CAP:
+            return None
+        return frozenset(chars)
+
+
+_PLAIN_FLAGS = regex.compile("").flags
+
+
+@functools.lru_cache(maxsize=256)
+def required_literals(pattern: str, flags: int) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` contains, or None when
+    unknown (syntax not understood, flags, or unbounded backtracking)."""
+    if flags != _PLAIN_FLAGS:
+        return None
+    try:
+        return _LitParser(pattern).parse()
+    except (_GiveUp, IndexError, ValueError):
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def required_chars(pattern: str, flags: int) -> tuple[tuple[str, ...], ...] | None:
+    """The distinct characters of each of :func:`required_literals`."""
+    lits = required_literals(pattern, flags)
+    return None if lits is None else tuple(tuple(dict.fromkeys(x)) for x in sorted(lits))
+
+
+@functools.lru_cache(maxsize=256)
+def literal_prefilter(pattern: str, flags: int) -> re.Pattern[str] | None:
+    """A stdlib ``re`` pattern that finds one of :func:`required_literals` of
+    ``pattern``, or None when they are unknown.  ``prefilter.search(text) is
+    None`` proves that ``pattern`` has no match in ``text``; a literal
+    alternation scans in linear time, with no timer needed."""
+    lits = required_literals(pattern, flags)
+    if not lits:
+        return None
+    return re.compile("|".join(re.escape(x) for x in sorted(lits, key=lambda x: (-len(x), x))))
