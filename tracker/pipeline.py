@@ -219,16 +219,19 @@ FRAME_BATCH_ROWS = 20_000
 
 
 def warm_up() -> None:
-    """Load every rule file, the gazetteer and OpenCC once in this process.
+    """Load every rule file, the gazetteer, OpenCC and cn2an once in this process.
 
     Worker processes call it on start, so rules are compiled once per worker
-    and reused for every document it extracts.
+    and reused for every document it extracts.  A process that calls it
+    before it forks its workers hands them all of it loaded (then their own
+    call finds everything cached).
     """
     from tracker.boilerplate import load_boilerplate_rules
     from tracker.commitments import load_category_rules, load_kind_rules, load_object_rules
     from tracker.gazetteer import load_gazetteer
     from tracker.indicators import load_indicators
     from tracker.normalize import _t2s
+    from tracker.numbers import parse_number
     from tracker.quantities import load_quantity_rules
     from tracker.slogans import load_slogan_rules
     from tracker.speakers import load_speaker_rules
@@ -237,6 +240,7 @@ def warm_up() -> None:
                  load_indicators, load_boilerplate_rules, load_slogan_rules, load_gazetteer,
                  load_speaker_rules, _t2s):
         load()
+    parse_number("三千五百万")  # imports cn2an, which compiles its patterns on import
 
 
 def process_chunk(chunk: Sequence[tuple[Document, str | None]],
@@ -334,6 +338,9 @@ def _results(docs: Iterable[Document | InputError], jobs: int,
     if jobs <= 1:
         yield from ordered_results(docs, None, cache=cache, on_item=on_item, hits=hits)
         return
+    # Loaded here once, forked workers start with everything in place instead
+    # of each spending most of a second loading the same tables.
+    warm_up()
     with ProcessPoolExecutor(max_workers=jobs, initializer=warm_up) as pool:
         yield from ordered_results(docs, lambda todo: pool.submit(process_chunk, todo, cache),
                                    cache=cache, window=3 * jobs, on_item=on_item, hits=hits)

@@ -287,6 +287,7 @@ class _UnitExclusions:
     # time in ten).  None: no such strings known, always probe.
     lit_before: re.Pattern[str] | None = None
     lit_after: re.Pattern[str] | None = None
+    lit_numeral: re.Pattern[str] | None = None
 
 
 _PLANS: dict[tuple[int, str], tuple[QuantityRules, _UnitExclusions]] = {}
@@ -310,14 +311,16 @@ def _plan(rules: QuantityRules, unit: str) -> _UnitExclusions:
         any_before = ruleguard.merged([ex.before for ex in ungated if ex.before])
         any_after = ruleguard.merged([ex.after for ex in ungated if ex.after])
         after_only = any(ex.after and not ex.before for ex in ungated)
+        any_numeral = ruleguard.merged([ex.numeral for ex in applicable if ex.numeral])
         quick = (all(ex.before or ex.after for ex in ungated)
                  and (any_before is not None or not any(ex.before for ex in ungated))
                  and (any_after is not None or not after_only))
         got = _PLANS[key] = (rules, _UnitExclusions(
             applicable, any_before, any_after, quick,
             tuple(ex for ex in applicable if ex.numeral), after_only,
-            ruleguard.merged([ex.numeral for ex in applicable if ex.numeral]),
-            lit_before=_literals(any_before), lit_after=_literals(any_after)))
+            any_numeral,
+            lit_before=_literals(any_before), lit_after=_literals(any_after),
+            lit_numeral=_literals(any_numeral)))
     return got[1]
 
 
@@ -394,7 +397,9 @@ def _quick_reject(plan: _UnitExclusions, before: str, after: str, numeral: str,
     Only for a pristine document and a ``quick`` plan."""
     hit = plan.numeral_hits.get(numeral)
     if hit is None:
-        if plan.any_numeral is not None and ruleguard.probe(plan.any_numeral, numeral) is False:
+        if plan.any_numeral is not None and (
+                (plan.lit_numeral is not None and plan.lit_numeral.search(numeral) is None)
+                or ruleguard.probe(plan.any_numeral, numeral) is False):
             hit = False  # one search instead of one per gated rule
         else:
             count = ruleguard.timeout_count()
