@@ -82,15 +82,15 @@ def strip_boilerplate(text: str, rules: BoilerplateRules | None = None) -> Body:
         pos += len(line) + 1
     start, end, fired = 0, len(text), []
     cut = -1
-    long_seen = False
     for i, (_, _, line) in enumerate(lines[: rules.header_lines]):
         # A header line is short; a long one (a whole document on one line) is body.
         if line.strip() and len(line) <= 500 and ruleguard.search(rules.header_line,
                                                                    line, _HEADER):
-            if not long_seen:
-                cut = i
+            cut = i
         elif len(line.strip()) > 30:
-            long_seen = True
+            # Body text has begun: no later line can be cut as header, so the
+            # rule is not run on them (in a report, that is most of the lines).
+            break
     if cut >= 0:
         start = lines[cut][1] + 1 if cut + 1 < len(lines) else len(text)
         fired.append("header")
