@@ -212,3 +212,17 @@ def test_year_called_last_year_makes_the_text_speak_in_the_next():
     page = ("“2023年，洛阳地区生产总值达到5487亿元。”过去一年，洛阳新签约项目620个。"
             "今年将新增就业8万人。")
     assert infer_year(page, date="2024-03-06").year == 2024
+
+
+def test_header_cut_stops_at_body_text() -> None:
+    page = ("豫都网 > 河南新闻 > 济源新闻 >\n发布日期:2025-08-12 00:47:04\n"
+            "济源市召开会议，部署下半年重点工作，全市上下要以更大力度推进项目建设。\n"
+            "发布者:小编\n正文继续。")
+    body = strip_boilerplate(page)
+    # The two header lines go; 发布者 after the first line of body text is body.
+    assert page[body.start:].startswith("济源市召开会议")
+    assert "header" in body.rule
+    title_first = "济源市政府工作报告\n发布日期:2025-08-12\n今年全市生产总值增长6%。"
+    assert title_first[strip_boilerplate(title_first).start:].startswith("今年")
+    report = "过去一年，全市经济社会发展取得了新的成绩，生产总值增长6%，各项事业全面进步。\n" * 3
+    assert strip_boilerplate(report).start == 0
