@@ -119,3 +119,24 @@ def test_literal_prefilters_never_hide_a_match() -> None:
                             assert merged.search(window) is None, window
                             skipped += 1
     assert skipped > 100
+
+
+def test_not_after_rules_answered_by_endswith() -> None:
+    import random
+
+    from tracker.quantities import _not_after_words
+
+    rules = load_quantity_rules()
+    shaped = [ex.before for ex in rules.exclusions if ex.before and _not_after_words(ex.before)]
+    assert len(shaped) >= 2  # article-one, abstract-count
+    assert _not_after_words(regex.compile("第$")) is None
+    assert _not_after_words(regex.compile("(?<!a.b)$")) is None
+    assert _not_after_words(regex.compile("(?i)(?<!ab)$")) is None
+    rng = random.Random(7)
+    pieces = ["新建", "建", "中心", "所", "园区", "完成了", "一", "\n", " ", "个", "增"]
+    windows = ["", "\n"] + ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+                            for _ in range(3000)]
+    for pattern in shaped:
+        words = _not_after_words(pattern)
+        for w in windows:
+            assert (pattern.search(w) is not None) == (not w.endswith(words)), (pattern, w)

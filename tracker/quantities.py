@@ -387,6 +387,28 @@ def _excluded(text: str, num_start: int, unit_end: int, numeral: str, unit: str,
 
 _UNDECIDED = "\0undecided"  # a prefilter timed out: decide rule by rule
 
+# A rule written as "not right after one of these words": (?<!新建|新增|…)$.
+_NOT_AFTER = regex.compile(r"\(\?<!((?:[^|()\\\[\]{}*+?.^$#\s]+\|)*[^|()\\\[\]{}*+?.^$#\s]+)\)\$")
+_NOT_AFTER_WORDS: dict[int, tuple[regex.Pattern[str], tuple[str, ...] | None]] = {}
+
+
+def _not_after_words(pattern: regex.Pattern[str]) -> tuple[str, ...] | None:
+    """The words of a ``before`` rule of the form ``(?<!w1|w2|…)$`` (plain
+    words, no flags), else None.  Such a rule matches a window exactly when
+    the window does not end with one of the words (``$`` before a final line
+    break adds nothing: no word holds one), which ``str.endswith`` answers
+    without the regex engine and its timer: article-one and abstract-count
+    are asked about every 一, 两, 三… with a unit."""
+    got = _NOT_AFTER_WORDS.get(id(pattern))  # by identity: rules live all run long
+    if got is None or got[0] is not pattern:
+        m = _NOT_AFTER.fullmatch(pattern.pattern) if pattern.flags == _PLAIN_FLAGS else None
+        got = _NOT_AFTER_WORDS[id(pattern)] = (
+            pattern, tuple(m.group(1).split("|")) if m else None)
+    return got[1]
+
+
+_PLAIN_FLAGS = regex.compile("").flags
+
 
 def _quick_reject(plan: _UnitExclusions, before: str, after: str, numeral: str,
                   num_start: int) -> bool:
@@ -431,8 +453,12 @@ def _excluded_prefiltered(plan: _UnitExclusions, before: str, after: str, numera
         if ex.numeral and not _numeral_matches(ex, numeral, num_start):
             continue
         if ex.before and ex.numeral:  # not in the prefilter
-            if not ruleguard.search(ex.before, before, _ref(ex, "before"),
-                                    offset=max(0, num_start - 12)):
+            words = _not_after_words(ex.before)
+            if words is not None:
+                if before.endswith(words):
+                    continue
+            elif not ruleguard.search(ex.before, before, _ref(ex, "before"),
+                                      offset=max(0, num_start - 12)):
                 continue
         elif ex.before:
             if any_before is None:
