@@ -226,3 +226,21 @@ def test_header_cut_stops_at_body_text() -> None:
     assert title_first[strip_boilerplate(title_first).start:].startswith("今年")
     report = "过去一年，全市经济社会发展取得了新的成绩，生产总值增长6%，各项事业全面进步。\n" * 3
     assert strip_boilerplate(report).start == 0
+
+
+def test_footer_found_by_one_search_as_by_every_line(monkeypatch) -> None:
+    import random
+
+    from tracker import boilerplate
+
+    rng = random.Random(3)
+    body = ["过去一年，全市生产总值增长6%。", "新建学校3所。", "  ", "", "相关", "资讯",
+            "  相关资讯  ", "友情链接：某网", "本文转载请注明出处", "上一篇：某文", "Public domain",
+            "版权所有 ©", "责任编辑:张三", "\t", "免责声明", "ICP备12号", "“三大攻坚战”"]
+    texts = ["\n".join(rng.choice(body) for _ in range(rng.randint(1, 14))) for _ in range(400)]
+    texts += [normalise(seed_text(p)).text for p in ("000", "001", "002", "003", "004")]
+    fast = [strip_boilerplate(t) for t in texts]
+    monkeypatch.setattr(boilerplate, "_whole_text_twin", lambda pattern: None)
+    slow = [strip_boilerplate(t) for t in texts]
+    assert fast == slow
+    assert sum("footer" in b.rule for b in fast) > 50

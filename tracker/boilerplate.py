@@ -9,6 +9,7 @@ other documents; extraction runs on the body only.  The markers are data in
 
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,38 @@ def _number(rf, d: dict, key: str, default: float, kind: type) -> Any:
     return kind(value)
 
 
+# Syntax whose meaning can change when a line is searched inside the whole
+# text rather than as a string of its own: lookarounds see the neighbouring
+# lines, \A/\Z/\G anchor at the text's ends, \K moves a match's start,
+# possessive and atomic parts can swallow a line break, and an inline (?-m)
+# turns line anchors off again.
+_LINE_BOUND = ("(?=", "(?!", "(?<=", "(?<!", "(?>", "(?-", "\\A", "\\Z", "\\G", "\\K",
+               "*+", "++", "?+", "}+")
+_TWINS: dict[int, tuple[regex.Pattern[str], regex.Pattern[str] | None]] = {}
+
+
+def _whole_text_twin(pattern: regex.Pattern[str]) -> regex.Pattern[str] | None:
+    """``pattern`` with ``^``/``$`` at every line, to search many lines at once.
+
+    Whenever ``pattern`` matches a line searched on its own, the twin matches
+    the text holding that line at or before that place: the line's characters
+    are all there, a line break is neither a word character nor anything
+    ``.`` matches, and the syntax that could tell the difference is excluded
+    (None is returned for it).  So where the twin finds nothing, no line
+    matches; and no line before the one where its first match starts does.
+    """
+    got = _TWINS.get(id(pattern))  # by identity: rule patterns live all run long
+    if got is None or got[0] is not pattern:
+        twin = None
+        if not any(token in pattern.pattern for token in _LINE_BOUND):
+            try:
+                twin = regex.compile(pattern.pattern, pattern.flags | regex.MULTILINE)
+            except regex.error:
+                twin = None
+        got = _TWINS[id(pattern)] = (pattern, twin)
+    return got[1]
+
+
 def strip_boilerplate(text: str, rules: BoilerplateRules | None = None) -> Body:
     """Body range of normalised ``text`` (paragraphs split on ``\\n``).
 
@@ -95,9 +128,20 @@ def strip_boilerplate(text: str, rules: BoilerplateRules | None = None) -> Body:
         start = lines[cut][1] + 1 if cut + 1 < len(lines) else len(text)
         fired.append("header")
     floor = int(len(text) * rules.footer_min_fraction)
+    first = max(floor, start)  # lines starting here or later may end the body
+    k = bisect.bisect_left(lines, (first,))
+    if k < len(lines) and ruleguard.pristine() and (
+            twin := _whole_text_twin(rules.footer_line)) is not None:
+        # One search over the rest of the text instead of one per line (most
+        # texts have no footer): lines before the twin's first match cannot
+        # match.  A twin that runs out of time decides nothing.
+        found = ruleguard.probe_start(twin, text, lines[k][0])
+        if found == -1:
+            first = len(text) + 1
+        elif found is not None:
+            first = max(first, lines[bisect.bisect_right(lines, (found, len(text) + 1)) - 1][0])
     for s, _, line in lines:
-        if s >= max(floor, start) and ruleguard.search(rules.footer_line, line, _FOOTER,
-                                                       offset=s):
+        if s >= first and ruleguard.search(rules.footer_line, line, _FOOTER, offset=s):
             end = s
             fired.append("footer")
             break

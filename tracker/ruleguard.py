@@ -214,6 +214,17 @@ def probe(pattern: regex.Pattern[str], text: str) -> bool | None:
         return None
 
 
+def probe_start(pattern: regex.Pattern[str], text: str, pos: int = 0) -> int | None:
+    """Start of the first match of ``pattern`` in ``text`` at or after ``pos``,
+    -1 when there is none, None when the time limit was hit.  For internal
+    prefilters, like :func:`probe`: nothing is recorded or raised."""
+    try:
+        m = pattern.search(text, pos, timeout=timeout_for(len(text) - pos))
+    except TimeoutError:
+        return None
+    return -1 if m is None else m.start()
+
+
 def match(pattern: regex.Pattern[str], text: str, rule: RuleRef, *, pos: int = 0,
           offset: int | None = None) -> regex.Match[str] | None:
     """``pattern.match(text, pos)`` under the time limit; see :func:`search`."""
