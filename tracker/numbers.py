@@ -97,6 +97,12 @@ def parse_number(s: str) -> float:
         s = s[3:]
     if not s:
         raise NumberError("empty numeral")
+    head, dot, tail = s.partition(".")
+    if s.isascii() and head.isdigit() and (not dot or tail.isdigit()):
+        value = float(s)  # plain 1155 or 5.97: the same correctly rounded float as via Decimal
+        if not math.isfinite(value):
+            raise NumberError(f"numeral out of range: {s!r}")
+        return value
     m = _ARABIC_HEAD.fullmatch(s)
     if m:
         # Decimal keeps 4.06万亿 at 4060000000000 instead of 4059999999999.9995.

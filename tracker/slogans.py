@@ -695,6 +695,11 @@ def _may_match(pattern: regex.Pattern[str], text: str, has: dict[str, bool]) -> 
 # ---------------------------------------------------------------- public API
 
 
+@functools.lru_cache(maxsize=8)
+def _rule_prefix(path: str) -> str:
+    return f"{Path(path).name}:"
+
+
 def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMention]:
     """Every slogan occurrence in normalised ``text``, in order of ``start``.
 
@@ -708,7 +713,7 @@ def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMent
     the rule file is invalid.
     """
     r = rules or load_slogan_rules()
-    prefix = f"{Path(r.path).name}:"
+    prefix = _rule_prefix(r.path)
     quotes = _quotes(text, r)
     accepted = [q for q in quotes if q.reason is None]
     found: list[tuple[int, int, str, bool, str]] = []  # start, end, slogan, quoted, rule
