@@ -140,3 +140,28 @@ def test_not_after_rules_answered_by_endswith() -> None:
         words = _not_after_words(pattern)
         for w in windows:
             assert (pattern.search(w) is not None) == (not w.endswith(words)), (pattern, w)
+
+
+def test_starts_with_rules_answered_by_startswith() -> None:
+    import random
+
+    from tracker.quantities import _plan, _starts_with_words
+
+    rules = load_quantity_rules()
+    shaped = [ex.after for ex in rules.exclusions if ex.after and _starts_with_words(ex.after)]
+    assert len(shaped) >= 3  # talking-points, set-phrase, named-thing…
+    assert _starts_with_words(regex.compile("^(?:a|b.)")) is None
+    assert _starts_with_words(regex.compile("(?:措施|举措)")) is None
+    assert _starts_with_words(regex.compile("^口")) == ("口",)
+    rng = random.Random(11)
+    pieces = ["措施", "举", "工作", "口", "会议", "全会", "楼", "\n", " ", "的", "项目", "号"]
+    windows = [""] + ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+                      for _ in range(3000)]
+    for pattern in shaped:
+        words = _starts_with_words(pattern)
+        for w in windows:
+            assert (pattern.search(w) is not None) == w.startswith(words), (pattern, w)
+    plan = _plan(rules, "个")
+    assert plan.after_words is not None and plan.any_after is not None
+    for w in windows:
+        assert (plan.any_after.search(w) is not None) == w.startswith(plan.after_words), w

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -288,6 +288,10 @@ class _UnitExclusions:
     lit_before: re.Pattern[str] | None = None
     lit_after: re.Pattern[str] | None = None
     lit_numeral: re.Pattern[str] | None = None
+    # When every ``after`` of the rules without a numeral is "starts with one
+    # of these words" (^(?:措施|举措|…)), the words: any_after then matches
+    # exactly when the window starts with one of them (str.startswith).
+    after_words: tuple[str, ...] | None = None
 
 
 _PLANS: dict[tuple[int, str], tuple[QuantityRules, _UnitExclusions]] = {}
@@ -320,7 +324,8 @@ def _plan(rules: QuantityRules, unit: str) -> _UnitExclusions:
             tuple(ex for ex in applicable if ex.numeral), after_only,
             any_numeral,
             lit_before=_literals(any_before), lit_after=_literals(any_after),
-            lit_numeral=_literals(any_numeral)))
+            lit_numeral=_literals(any_numeral),
+            after_words=_all_words([ex.after for ex in ungated if ex.after], _starts_with_words)))
     return got[1]
 
 
@@ -409,6 +414,34 @@ def _not_after_words(pattern: regex.Pattern[str]) -> tuple[str, ...] | None:
 
 _PLAIN_FLAGS = regex.compile("").flags
 
+# A rule written as "starts with one of these words": ^(?:措施|举措|…) or ^口.
+_STARTS_WITH = regex.compile(
+    r"\^(?:\(\?:((?:[^|()\\\[\]{}*+?.^$#\s]+\|)*[^|()\\\[\]{}*+?.^$#\s]+)\)"
+    r"|([^|()\\\[\]{}*+?.^$#\s]+))")
+
+
+def _starts_with_words(pattern: regex.Pattern[str]) -> tuple[str, ...] | None:
+    """The words of an ``after`` rule of the form ``^(?:w1|w2|…)`` or ``^w``
+    (plain words, no flags), else None: such a rule matches a window exactly
+    when the window starts with one of the words."""
+    m = _STARTS_WITH.fullmatch(pattern.pattern) if pattern.flags == _PLAIN_FLAGS else None
+    if m is None:
+        return None
+    return tuple((m.group(1) or m.group(2)).split("|"))
+
+
+def _all_words(patterns: list[regex.Pattern[str]],
+               shape: Callable[[regex.Pattern[str]], tuple[str, ...] | None],
+               ) -> tuple[str, ...] | None:
+    """The words of every pattern when all have ``shape``, else None."""
+    words: list[str] = []
+    for p in patterns:
+        got = shape(p)
+        if got is None:
+            return None
+        words += got
+    return tuple(words) if words else None
+
 
 def _quick_reject(plan: _UnitExclusions, before: str, after: str, numeral: str,
                   num_start: int) -> bool:
@@ -440,6 +473,8 @@ def _quick_reject(plan: _UnitExclusions, before: str, after: str, numeral: str,
     # No rule with a ``before`` can match: only after-only rules remain.
     if not plan.after_only:
         return True
+    if plan.after_words is not None:
+        return not after.startswith(plan.after_words)
     if plan.lit_after is not None and plan.lit_after.search(after) is None:
         return True
     return ruleguard.probe(plan.any_after, after) is False
@@ -475,6 +510,8 @@ def _excluded_prefiltered(plan: _UnitExclusions, before: str, after: str, numera
             if not ruleguard.search(ex.after, after, _ref(ex, "after"), offset=unit_end):
                 continue
         elif ex.after:
+            if any_after is None and plan.after_words is not None:
+                any_after = after.startswith(plan.after_words)
             if any_after is None:
                 assert plan.any_after is not None
                 any_after = (False if plan.lit_after is not None
