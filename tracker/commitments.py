@@ -404,8 +404,11 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
     characters long.
     """
     before = text[sent.start:q.num_start]
+    # 五 and 年 are in every match of _PLAN and of the year patterns: a text
+    # without them is not scanned (a substring test is far cheaper).
+    has_year = "年" in before
     if doc_year is not None:
-        plans = list(_PLAN.finditer(before))
+        plans = list(_PLAN.finditer(before)) if "五" in before else ()
         if plans:
             plan = plans[-1]
             # 十三五时期的主要目标 in a 2016 report plans; 十二五时期 reviews.
@@ -413,7 +416,7 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
             return ("pledge" if end > doc_year else "achievement"), f"plan:{end}"
         # 2012年，…全面实现年初确定的主要目标，国内生产总值增长7.8%: a sentence
         # dated before the text's own year reports, whatever 目标 says.
-        if any(int(m.group(1)) < doc_year for m in _PAST_YEAR.finditer(before)):
+        if has_year and any(int(m.group(1)) < doc_year for m in _PAST_YEAR.finditer(before)):
             return "achievement", "past-year"
     best = None
     for m in rules.strong.finditer(before):
@@ -455,7 +458,7 @@ def _paragraph_cue(text: str, par_start: int, sent_start: int, rules: KindRules,
         if m.group() in rules.carry_over:
             best = m
     past = None
-    if doc_year is not None:
+    if doc_year is not None and text.find("年", par_start, sent_start) >= 0:
         for m in _PAST_YEAR.finditer(text, par_start, sent_start):
             if int(m.group(1)) < doc_year:
                 past = m
@@ -816,11 +819,13 @@ _ACHIEVEMENT_CUES = frozenset({"this", "last"})
 def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
           rules: KindRules, index: _YearIndex | None = None) -> tuple[int | None, str]:
     before = text[sent.start:q.num_start]
-    plans = list(_PLAN.finditer(before))
+    # 五 and 年 are in every match of _PLAN and of the year patterns (see _kind).
+    has_year = "年" in before
+    plans = list(_PLAN.finditer(before)) if "五" in before else ()
     if plans:
         return plan_end_year(plans[-1].group(1)), "plan"
     if kind == "pledge":
-        targets = list(_TARGET_YEAR.finditer(text, sent.start, q.num_start))
+        targets = list(_TARGET_YEAR.finditer(text, sent.start, q.num_start)) if has_year else ()
         if targets:
             return int(targets[-1].group(1)), "target"
         rel = relative_year(before, ctx.year, _PLEDGE_CUES)
@@ -830,7 +835,8 @@ def _year(text: str, sent: Sentence, q: Quantity, kind: str, ctx: DocContext,
     # An achievement cannot be dated after the year the text speaks in
     # (到2030年 in a review sentence is a horizon, not the year achieved).
     latest = ctx.year if ctx.year is not None else 9999
-    years = [int(m.group(1)) for m in _YEAR.finditer(before) if int(m.group(1)) <= latest]
+    years = [int(m.group(1)) for m in _YEAR.finditer(before)
+             if int(m.group(1)) <= latest] if has_year else []
     if years:
         return years[-1], "sentence"
     # A review paragraph often states its year once at the top (2023年，城西区…).
