@@ -1,8 +1,13 @@
-from hypothesis import given
+from pathlib import Path
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import seed_text
+from tracker import normalize
 from tracker.normalize import is_column_layout, normalise
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 def test_spaces_in_numbers_and_chinese_are_removed():
@@ -71,3 +76,24 @@ def test_any_unicode_normalises(original):
 def test_number_wrapped_by_a_single_line_break_is_joined():
     text = "新建农村公路12\n0公里，城镇新增就业1.\n2万人。\n\n2023\n\n2024"
     assert normalise(text).text == "新建农村公路120公里，城镇新增就业1.2万人。\n2023\n2024"
+
+
+def test_changing_characters_are_known_for_the_installed_opencc():
+    # Without them every line is converted: correct, but the shortcut is lost.
+    assert normalize._changing() is not None
+
+
+# Phrase and character entries, compatibility ideographs (豈), astral, NUL.
+_T2S_ALPHABET = "乾燥覆蓋反覆後臺颱風著显著么麼坏壞像沈深沈們的地得\n\x00 a1𠀀丽豈"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_T2S_ALPHABET, max_size=60))
+def test_line_by_line_t2s_equals_whole_text_conversion(text):
+    assert normalize.to_simplified(text) == normalize.to_simplified_plain(text)
+
+
+def test_line_by_line_t2s_on_seeds_equals_whole_text_conversion():
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert normalize.to_simplified(text) == normalize.to_simplified_plain(text)

@@ -70,7 +70,79 @@ _SPACE_CHARS = " \t\u200b\ufeff"
 def _t2s():
     import opencc
 
+    _changing()  # derived once, with the converter (warm_up loads it in the parent)
     return opencc.OpenCC("t2s")
+
+
+@functools.lru_cache(maxsize=1)
+def _changing() -> re.Pattern[str] | None:
+    """A pattern for the characters t2s may change, or None when unknown.
+
+    Conversion can alter a character only where some entry of its
+    dictionaries has a different value at that position (or a value of
+    another length); a line with none of those characters comes out as it
+    went in.  The set is read from the installed OpenCC's own dictionaries
+    (dumped with its bundled ``opencc_dict``), so it is exact for that
+    version; anything unexpected (another config layout, a dictionary type
+    not understood, a failed dump) gives None and every line is converted.
+    """
+    import json
+    import os
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    import opencc
+
+    try:
+        if os.path.isfile("t2s.json"):  # OpenCC("t2s") would load this one
+            return None
+        root = Path(opencc.__file__).parent / "clib"
+        share = root / "share" / "opencc"
+        config = json.loads((share / "t2s.json").read_text(encoding="utf-8"))
+        if set(config) - {"name", "normalization", "conversion_chain"}:
+            return None
+        files: list[Path] = []
+
+        def walk(d: dict) -> None:
+            if d["type"] == "group":
+                for sub in d["dicts"]:
+                    walk(sub)
+            elif d["type"] == "ocd2":
+                files.append(share / d["file"])
+            else:
+                raise ValueError(d["type"])
+
+        for step in (*config.get("normalization", ()), *config["conversion_chain"]):
+            walk(step["dict"])
+        chars: set[str] = set()
+        with tempfile.TemporaryDirectory() as tmp:
+            for i, f in enumerate(files):
+                out = Path(tmp) / f"{i}.txt"
+                subprocess.run([str(root / "bin" / "opencc_dict"), "-i", str(f), "-o", str(out),
+                                "-f", "ocd2", "-t", "text"], check=True, capture_output=True)
+                for line in out.read_text(encoding="utf-8").splitlines():
+                    key, values = line.split("\t")
+                    for v in values.split(" "):
+                        chars.update(key if len(v) != len(key)
+                                     else (a for a, b in zip(key, v, strict=True) if a != b))
+        if not chars or "\n" in chars:
+            return None
+    except Exception:  # no dump, no shortcut: conversion stays correct, only slower
+        return None
+    # Astral characters are all in the class (stdlib re scans a class of BMP
+    # characters as a fast bitmap, a long list of astral ones one by one), and
+    # so are surrogates, which convert() rejects with an error.
+    bmp = "".join(sorted(c for c in chars if c <= "\uffff" and not "\ud800" <= c <= "\udfff"))
+    return re.compile(f"[{re.escape(bmp)}\ud800-\udfff\U00010000-\U0010ffff]")
+
+
+def _convert_line(conv, line: str) -> str:
+    """t2s of one line, character by character if a phrase changed its length."""
+    c = conv.convert(line)
+    if len(c) != len(line):
+        c = "".join(ch if len(cc := conv.convert(ch)) != 1 else cc for ch in line)
+    return c
 
 
 def to_simplified(text: str) -> str:
@@ -78,19 +150,39 @@ def to_simplified(text: str) -> str:
 
     OpenCC converts phrase by phrase and may, rarely, change the length of a
     phrase; offsets must not move, so such a line falls back to per-character
-    conversion.
+    conversion.  No dictionary entry holds a line break, so conversion works
+    line by line, and only lines holding a character some entry changes are
+    converted at all (most simplified pages have few or none).
     """
+    conv = _t2s()
+    changing = _changing()
+    if changing is None:
+        return to_simplified_plain(text)
+    m = changing.search(text)
+    if m is None:
+        return text
+    out = []
+    pos = 0
+    while m is not None:
+        if "\ud800" <= m.group() <= "\udfff":
+            return to_simplified_plain(text)  # raises as the whole text's conversion does
+        s = text.rfind("\n", pos, m.start()) + 1 or pos
+        e = text.find("\n", m.end())
+        e = len(text) if e < 0 else e
+        out += (text[pos:s], _convert_line(conv, text[s:e]))
+        pos = e
+        m = changing.search(text, e)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def to_simplified_plain(text: str) -> str:
+    """:func:`to_simplified` converting the whole text (the reference)."""
     conv = _t2s()
     out = conv.convert(text)
     if len(out) == len(text):
         return out
-    lines = []
-    for line in text.split("\n"):
-        c = conv.convert(line)
-        if len(c) != len(line):
-            c = "".join(ch if len(cc := conv.convert(ch)) != 1 else cc for ch in line)
-        lines.append(c)
-    return "\n".join(lines)
+    return "\n".join(_convert_line(conv, line) for line in text.split("\n"))
 
 
 def is_column_layout(text: str) -> bool:

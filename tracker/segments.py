@@ -7,8 +7,10 @@ Input is the ``text`` of a :class:`tracker.normalize.NormalText`, in which a
 from __future__ import annotations
 
 import bisect
+import operator
+import re
 from functools import partial
-from itertools import repeat
+from itertools import chain, repeat
 from typing import NamedTuple
 
 import regex
@@ -16,7 +18,12 @@ import regex
 # Sentence ends within a paragraph (which holds no \n): a run of terminal
 # marks, or a closing quote right after 。！？!?.  Matches never cross a line
 # break, so one scan of the whole text gives every paragraph's ends.
-_SENTENCE_END = regex.compile(r"[。！？!?；;]+|(?<=[。！？!?])[”」』]")
+# Written as one character class with the cases after it (a closing quote
+# only after 。！？!?, a terminal mark taking the marks that follow), which
+# is what lets stdlib re skip to candidates in C: twice as fast as regex on
+# the alternation ``[。！？!?；;]+|(?<=[。！？!?])[”」』]`` it is equal to.
+_SENTENCE_END = re.compile(
+    r"[。！？!?；;”」』](?:(?<=[”」』])(?<=[。！？!?].)|(?<![”」』])[。！？!?；;]*)")
 # A heading: a short paragraph without sentence punctuation, or a numbered one
 # (一、… / （二）… / 第三部分).
 NUMBERED_HEADING = regex.compile(
@@ -89,32 +96,44 @@ def sentences(text: str) -> list[Sentence]:
 
     A sentence is never longer than :data:`MAX_SENTENCE` characters.
     """
-    out: list[Sentence] = []
     pars = paragraphs(text)
     if not pars:
-        return out
-    # One scan for all sentence ends; each paragraph takes its slice of them.
+        return []
+    # One scan for all sentence ends.  Sentences run from mark to mark, the
+    # last of a paragraph to its end: so the sentence ends are the marks plus
+    # every paragraph end no mark falls on, and the starts are the paragraph
+    # starts plus every mark that is not a paragraph end.  Both lists are
+    # built by sorting, with no Python step per sentence.
     ends = list(map(_end_of, _SENTENCE_END.finditer(text, pars[0][0], pars[-1][1])))
-    k = 0
-    for p, (ps, pe) in enumerate(pars):
-        heading = pe - ps < 60 and is_heading(text[ps:pe])  # no copy of a huge paragraph
-        j = bisect.bisect_right(ends, pe, k)
-        mine = ends[k:j]
-        k = j
-        if pe - ps <= MAX_SENTENCE:
-            # The common case, no sentence can be overlong: sentences run
-            # from mark to mark, the last one to the paragraph's end.
-            starts = [ps, *mine]
-            if not mine or mine[-1] < pe:
-                mine.append(pe)
-            out.extend(_new_sentences(zip(starts, mine, repeat(p), repeat(heading))))
-            continue
-        pos = ps
-        for end in mine:
-            out.extend(_new_sentences((s, e, p, heading) for s, e in _bounded(pos, end, text)))
-            pos = end
-        if pos < pe:
-            out.extend(_new_sentences((s, e, p, heading) for s, e in _bounded(pos, pe, text)))
+    par_ends = [pe for _, pe in pars]
+    marked = set(ends)
+    par_end_set = set(par_ends)
+    stops = sorted(ends + [pe for pe in par_ends if pe not in marked])
+    starts = sorted([ps for ps, _ in pars] + [e for e in ends if e not in par_end_set])
+    # Sentences per paragraph, from where each paragraph end sits in ``stops``.
+    upto = list(map(bisect.bisect_right, repeat(stops), par_ends))
+    counts = list(map(operator.sub, upto, [0, *upto[:-1]]))
+    headings = [pe - ps < 60 and is_heading(text[ps:pe])  # no copy of a huge paragraph
+                for ps, pe in pars]
+    out = list(_new_sentences(zip(
+        starts, stops,
+        chain.from_iterable(map(repeat, range(len(pars)), counts)),
+        chain.from_iterable(map(repeat, headings, counts)), strict=True)))
+    if max(map(operator.sub, stops, starts)) > MAX_SENTENCE:
+        out = _cut_overlong(out, text)
+    return out
+
+
+def _cut_overlong(sents: list[Sentence], text: str) -> list[Sentence]:
+    """``sents`` with every sentence longer than :data:`MAX_SENTENCE` replaced
+    by its :func:`_bounded` pieces (same paragraph and heading flag)."""
+    out: list[Sentence] = []
+    for s in sents:
+        if s.end - s.start <= MAX_SENTENCE:
+            out.append(s)
+        else:
+            out.extend(_new_sentences((a, b, s.paragraph, s.heading)
+                                      for a, b in _bounded(s.start, s.end, text)))
     return out
 
 
