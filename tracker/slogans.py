@@ -32,7 +32,7 @@ from typing import Any
 import regex
 
 from tracker import ruleguard
-from tracker.literals import required_chars
+from tracker.literals import Windows, match_windows, required_chars
 from tracker.rules import RuleError, RuleFile, compile_pattern, read_rule_file, string_list
 
 RULE_FILE = "slogans.toml"
@@ -692,6 +692,54 @@ def _may_match(pattern: regex.Pattern[str], text: str, has: dict[str, bool]) -> 
     return False
 
 
+def _window_matches(pattern: regex.Pattern[str], text: str, ref: ruleguard.RuleRef,
+                    plan: Windows) -> list[regex.Match[str]]:
+    """``ruleguard.finditer(pattern, text, ref)``, running the pattern only
+    around the places ``plan.finders`` find (see :func:`tracker.literals.match_windows`).
+
+    Every match contains a found anchor ``c``, so it starts after ``c -
+    width``; matching at a start ``t`` reads nothing at or beyond ``t + reach``
+    and, in ``regex``, sees the text before a search's ``pos``.  Anchors are
+    grouped so that a window ends ``reach`` after its last anchor and the
+    next window starts after it; a search within ``[a, b)`` then finds the
+    whole-text matches starting in it, in order, and no others: a match
+    starting past the last anchor would contain an anchor of a later window,
+    which lies beyond ``b``.  Only called while the document is pristine; a
+    timeout (which bounded-work patterns cannot realistically reach) gives
+    ``[]`` like ``finditer``, and stops the scan so no skip is counted.
+    """
+    width, reach = plan.width, plan.reach
+    if len(plan.finders) == 1:
+        anchors = [m.start() for m in plan.finders[0].finditer(text)]
+    else:
+        anchors = sorted(m.start() for f in plan.finders for m in f.finditer(text))
+    out: list[regex.Match[str]] = []
+    timeouts = ruleguard.timeout_count()
+    n, k, i = len(text), len(anchors), 0
+    while i < k:
+        a = max(0, anchors[i] - width)
+        last = anchors[i]
+        i += 1
+        while i < k and anchors[i] - width < last + reach:
+            last = anchors[i]
+            i += 1
+        b = min(n, last + reach)
+        pos = a
+        while True:
+            m = ruleguard.search(pattern, text, ref, pos=pos, endpos=b, offset=0)
+            if m is None:
+                break
+            out.append(m)
+            # Matches are never empty (each holds a required string); the
+            # max only guards against looping.
+            pos = max(m.end(), pos + 1)
+            if pos > last:
+                break  # a further match would hold an anchor at or after pos
+        if ruleguard.timeout_count() != timeouts:
+            return []
+    return out
+
+
 # ---------------------------------------------------------------- public API
 
 
@@ -735,7 +783,11 @@ def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMent
         if ruleguard.pristine() and not _may_match(rule.pattern, text, has):
             continue
         ref = ruleguard.RuleRef(RULE_FILE, rule.line, f"numbered {rule.name!r}")
-        for m in ruleguard.finditer(rule.pattern, text, ref, offset=0):
+        plan = (match_windows(rule.pattern.pattern, rule.pattern.flags, r.numerals)
+                if ruleguard.pristine() else None)
+        matches = (_window_matches(rule.pattern, text, ref, plan) if plan is not None
+                   else ruleguard.finditer(rule.pattern, text, ref, offset=0))
+        for m in matches:
             s, e = m.span("s") if "s" in rule.pattern.groupindex else m.span()
             if e <= s or s in covered:
                 continue
