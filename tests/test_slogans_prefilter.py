@@ -120,7 +120,12 @@ def test_compounds_same_as_trying_every_numeral() -> None:
 
     rules = load_slogan_rules()
     nums = rules.cn_numerals
-    for text in TEXTS:
+    # Numerals after 第, digits and numerals, before measure words, at the
+    # ends of the text, and two-character numerals.
+    extra = ["一城四区第一城四区3一城四区五一城四区两个中心两园两地一年两地一老一小",
+             "十二城四区，二十园两地，一一城四区、一个城四区\n一城\n四区一城四区", "两园两地",
+             "一是一城四区，进一步一体化发展，一心一意，四为四高两同步，三去一降一补"]
+    for text in TEXTS + extra:
         covered = _Covered(text, rules)
         want = []
         skip_to = 0

@@ -318,12 +318,14 @@ class _Covered:
     of the stage) did mostly wasted work.  ``ordinary_re`` tries the longest
     word first, so its match at a start is the furthest that start reaches;
     ``p`` is covered iff a start at most ``longest - 1`` before it reaches past it.
+    A start is only tried when the two characters there begin some word (or
+    the one there is a one-character word): most numerals start none.
     """
 
     def __init__(self, text: str, rules: SloganRules) -> None:
         self._text = text
         self._match = rules.ordinary_re.match
-        self._firsts, self._longest = _derived(rules).ordinary_starts
+        self._pairs, self._longest = _derived(rules).ordinary_starts
         self._memo: dict[int, bool] = {}
 
     def __contains__(self, p: int) -> bool:
@@ -332,8 +334,9 @@ class _Covered:
             got = False
             text = self._text
             if 0 <= p < len(text):
+                pairs = self._pairs
                 for a in range(max(0, p - self._longest + 1), p + 1):
-                    if text[a] in self._firsts:
+                    if text[a:a + 2] in pairs or text[a] in pairs:
                         m = self._match(text, a)
                         if m is not None and m.end() > p:
                             got = True
@@ -347,17 +350,24 @@ class _Derived:
 
     def __init__(self, rules: SloganRules) -> None:
         words = set(rules.lexicons["ordinary_words"]) | set(rules.lexicons["idioms"])
-        # The words ordinary_re is built from: their first characters and
-        # the longest one bound where a word covering an offset can start.
+        # The words ordinary_re is built from: their first two characters (a
+        # one-character word itself), and the longest one bound where a word
+        # covering an offset can start.
         self.ordinary_starts: tuple[frozenset[str], int] = (
-            frozenset(w[0] for w in words), max((len(w) for w in words), default=1))
+            frozenset(w[:2] for w in words), max((len(w) for w in words), default=1))
         nums = "".join(re.escape(n) for n in sorted(rules.cn_numerals) if len(n) == 1)
+        meas = "".join(re.escape(w) for w in sorted(rules.measure_words) if len(w) == 1)
         # Where a compound can start: a numeral (maybe two), one or two other
-        # characters, then the next segment's numeral (see _compound_at).  A
-        # pattern of literal characters, so the standard library's engine,
-        # which scans a character class twice as fast as regex's.
-        self.compound_start = re.compile(f"[{nums}](?=[{nums}]?[^{nums}]{{1,2}}[{nums}])"
-                                         if nums else "(?!)")
+        # characters, the first not a measure word, then the next segment's
+        # numeral (see _compound_at); not after a numeral, ASCII digit or
+        # 第百千万亿 (_compounds tests those, and other digits, again).  The
+        # lookbehind comes after the numeral so that the scan still starts
+        # from the character set.  A pattern of literal characters, so the
+        # standard library's engine, which scans a character class twice as
+        # fast as regex's.
+        self.compound_start = re.compile(
+            f"[{nums}](?<![{nums}第百千万亿0-9].)(?=[{nums}]?[^{nums}{meas}][^{nums}]?[{nums}])"
+            if nums else "(?!)")
         self.idioms = tuple(sorted(rules.idioms))
         # canonical_slogan in one translate: _WIDTH, then quotation marks
         # deleted (a mark produced by _WIDTH too, as when done one after the other).
