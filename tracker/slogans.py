@@ -544,7 +544,9 @@ class _Quote:
 def _quotes(text: str, rules: SloganRules) -> list[_Quote]:
     out = []
     strip = set(rules.trim) | {" ", "\t"}
-    for qre in rules.quote_res:
+    for (opening, _), qre in zip(rules.quote_pairs, rules.quote_res, strict=True):
+        if opening not in text:
+            continue  # looking for one character is cheaper than a regex scan
         for m in qre.finditer(text):
             s, e = m.span(1)
             while s < e and text[s] in strip:
