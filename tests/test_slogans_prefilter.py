@@ -1,6 +1,7 @@
 """The shortcuts inside find_slogans give the answers of the plain computation:
-the literal prefilter of [[numbered]] rules, the on-demand covered offsets and
-the compound-start pattern."""
+the literal prefilter of [[numbered]] rules, running them only in windows
+around their required strings, the on-demand covered offsets and the
+compound-start pattern."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from pathlib import Path
 import regex
 
 from tracker import ruleguard
-from tracker.literals import required_literals
+from tracker.literals import match_windows, required_literals
 from tracker.normalize import normalise
 from tracker.slogans import (
     _compounds,
     _Covered,
     _may_match,
+    _window_matches,
     find_slogans,
     load_slogan_rules,
 )
@@ -118,7 +120,12 @@ def test_compounds_same_as_trying_every_numeral() -> None:
 
     rules = load_slogan_rules()
     nums = rules.cn_numerals
-    for text in TEXTS:
+    # Numerals after 第, digits and numerals, before measure words, at the
+    # ends of the text, and two-character numerals.
+    extra = ["一城四区第一城四区3一城四区五一城四区两个中心两园两地一年两地一老一小",
+             "十二城四区，二十园两地，一一城四区、一个城四区\n一城\n四区一城四区", "两园两地",
+             "一是一城四区，进一步一体化发展，一心一意，四为四高两同步，三去一降一补"]
+    for text in TEXTS + extra:
         covered = _Covered(text, rules)
         want = []
         skip_to = 0
@@ -143,3 +150,70 @@ def test_a_document_with_a_timeout_runs_every_numbered_rule() -> None:
         c.timeouts[dummy] = ruleguard.RuleTimeout(dummy, None, 1.0)
         slow = find_slogans(text)
     assert slow == find_slogans(text)
+
+
+def _spans(matches: list[regex.Match[str]]) -> list[tuple[int, int, tuple[int, int]]]:
+    return [(m.start(), m.end(), m.span("s") if "s" in m.re.groupindex else m.span())
+            for m in matches]
+
+
+def test_regex_sees_before_pos_but_not_after_endpos() -> None:
+    # What _window_matches relies on: a search from pos still reads the text
+    # before it (lookbehinds), while endpos cuts the text (lookaheads).
+    assert regex.compile("(?<=a)b").search("ab", 1) is not None
+    assert regex.compile("(?<!a)b").search("ab", 1) is None
+    assert regex.compile("b(?!c)").search("abc", 0, 2) is not None
+
+
+def test_match_windows_bounds_and_give_ups() -> None:
+    w = match_windows("(?<![一二])(?P<s>[三五]大\\p{Han}{0,2}?(?:战|工程))(?!战)", _PLAIN)
+    assert w is not None and (w.width, w.reach) == (6, 7)
+    assert [f.pattern for f in w.finders] == ["大(?:(?<=[三五]大))"]
+    for p in ("^ab", "ab$", r"\bab", r"a\Xb", r"\Gab", EVIL, "a+b", "(?i)ab"):
+        assert match_windows(p, regex.compile(p).flags) is None, p
+
+
+_PLAIN = regex.compile("").flags
+
+
+def test_windows_give_the_matches_of_the_whole_text() -> None:
+    rng = random.Random(11)
+    ref = ruleguard.RuleRef("none.toml", None, "random")
+    checked = 0
+    for _ in range(4000):
+        p = _random_pattern(rng)
+        try:
+            pat = regex.compile(p)
+        except regex.error:
+            continue
+        plan = match_windows(p, pat.flags)
+        if plan is None:
+            continue
+        for size in (5, 60, 400):
+            text = "".join(rng.choice("abcd1 ") for _ in range(size))
+            got = _window_matches(pat, text, ref, plan)
+            assert _spans(got) == _spans(list(pat.finditer(text))), (p, text)
+        checked += 1
+    assert checked > 1000
+
+
+def test_numbered_rules_in_windows_as_on_the_whole_text() -> None:
+    rules = load_slogan_rules()
+    samples = [
+        "坚决打好三大攻坚战，三大攻坚战，十三大以来，新建两个中心，增强四个意识四个自信",
+        "实现双碳目标双循环双轮驱动两轮驱动，十四五规划十三五时期，12+N，1+X，3+2=5",
+        "最后一公里最后一米，一二三产融合一二三产业融合，百日攻坚战千日行动，15分钟健身圈",
+    ]
+    checked = 0
+    for text in TEXTS + samples + ["".join(samples) * 3]:
+        for rule in rules.numbered:
+            if rule.pattern is None:
+                continue
+            plan = match_windows(rule.pattern.pattern, rule.pattern.flags, rules.numerals)
+            if plan is None:
+                continue
+            ref = ruleguard.RuleRef("slogans.toml", rule.line, rule.name)
+            got = _window_matches(rule.pattern, text, ref, plan)
+            assert _spans(got) == _spans(list(rule.pattern.finditer(text))), rule.name
+            checked += 1
+    assert checked > 50

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 
 import regex
 
@@ -49,10 +50,15 @@ def _best(*sets: _Lits) -> _Lits:
 
 
 class _LitParser:
-    """Recursive descent over a regex pattern; each part gives ``(exact, required)``:
-    ``exact`` the set of strings the part matches (None: too many or unknown),
-    ``required`` strings one of which any match of the part contains (None: no
-    requirement known)."""
+    """Recursive descent over a regex pattern; each part gives ``(exact,
+    required, width, reach)``: ``exact`` the set of strings the part matches
+    (None: too many or unknown), ``required`` strings one of which any match of
+    the part contains (None: no requirement known), ``width`` the most
+    characters a match of the part consumes and ``reach`` the furthest
+    character after the part's start that matching it may read (lookaheads
+    read beyond what is consumed).  ``anchored`` records an anchor or word
+    boundary (whose answer depends on where a search starts or ends) and
+    ``unsized`` a grapheme ``\\X`` (no bound on its width)."""
 
     _ZERO_WIDTH = frozenset("bBAZGmM")
     _ONE_CHAR = frozenset("dDwWsSX")  # X: a grapheme (length unknown, no literal)
@@ -62,9 +68,12 @@ class _LitParser:
         self.p = pattern
         self.i = 0
         self.work = 1
+        self.anchored = False
+        self.unsized = False
+        self.width = self.reach = 0
 
     def parse(self) -> _Lits:
-        exact, req = self.alternation()
+        exact, req, self.width, self.reach = self.alternation()
         if self.i != len(self.p):
             raise _GiveUp
         return _best(req, exact)
@@ -72,7 +81,7 @@ class _LitParser:
     def peek(self) -> str:
         return self.p[self.i] if self.i < len(self.p) else ""
 
-    def alternation(self) -> tuple[_Lits, _Lits]:
+    def alternation(self) -> tuple[_Lits, _Lits, int, int]:
         branches = [self.sequence()]
         while self.peek() == "|":
             self.i += 1
@@ -81,7 +90,7 @@ class _LitParser:
             return branches[0]
         exact: _Lits = frozenset()
         req: _Lits = frozenset()
-        for e, r in branches:
+        for e, r, _, _ in branches:
             exact = exact | e if exact is not None and e is not None else None
             r = _best(r, e)
             req = req | r if req is not None and r is not None else None
@@ -89,14 +98,17 @@ class _LitParser:
             exact = None
         if req is not None and len(req) > _LIT_CAP:
             req = None
-        return exact, req
+        return (exact, req, max(b[2] for b in branches), max(b[3] for b in branches))
 
-    def sequence(self) -> tuple[_Lits, _Lits]:
+    def sequence(self) -> tuple[_Lits, _Lits, int, int]:
         exact: _Lits = frozenset({""})
         run: frozenset[str] = frozenset({""})  # the current run of exactly known parts
         best: _Lits = None
+        width = reach = 0
         while self.peek() not in ("", "|", ")"):
-            e, r = self.quantified()
+            e, r, w, rch = self.quantified()
+            reach = max(reach, width + rch)
+            width += w
             best = _best(best, r)
             exact = _cross(exact, e) if exact is not None and e is not None else None
             if e is None:
@@ -109,13 +121,13 @@ class _LitParser:
                 run = e
             else:
                 run = longer
-        return exact, _best(best, run)
+        return exact, _best(best, run), width, reach
 
-    def quantified(self) -> tuple[_Lits, _Lits]:
-        e, r, is_group = self.atom()
+    def quantified(self) -> tuple[_Lits, _Lits, int, int]:
+        e, r, is_group, w, rch = self.atom()
         c = self.peek()
         if c not in ("*", "+", "?", "{"):
-            return e, r
+            return e, r, w, rch
         if c == "{":
             m = regex.match(r"\{(\d*)(?:(,)(\d*))?\}", self.p[self.i:])
             if m is None or (not m.group(1) and not m.group(3)):
@@ -135,33 +147,39 @@ class _LitParser:
         self.work *= high - low + 1
         if self.work > _MAX_WORK:
             raise _GiveUp
+        # ``high`` repeats at most, the last of which may read its full reach.
+        width, reach = high * w, ((high - 1) * w + rch if high else 0)
         if low == 0:
-            return (e | {""} if e is not None and high == 1 else None), None
+            return (e | {""} if e is not None and high == 1 else None), None, width, reach
         if low == high and e is not None:
             exact: _Lits = frozenset({""})
             for _ in range(low):
                 exact = _cross(exact, e) if exact is not None else None
-            return exact, _best(r, e, exact)
-        return None, _best(r, e)
+            return exact, _best(r, e, exact), width, reach
+        return None, _best(r, e), width, reach
 
-    def atom(self) -> tuple[_Lits, _Lits, bool]:
+    def atom(self) -> tuple[_Lits, _Lits, bool, int, int]:
         c = self.peek()
         if c == "(":
-            return (*self.group(), True)
+            e, r, w, rch = self.group()
+            return e, r, True, w, rch
         if c == "[":
-            return self.char_class(), None, False
+            return self.char_class(), None, False, 1, 1
         if c == "\\":
-            return (*self.escape(), False)
+            e, r = self.escape()
+            one = 0 if e == frozenset({""}) else 1
+            return e, r, False, one, one
         if c in ("*", "+", "?", "{", ")", ""):
             raise _GiveUp
         self.i += 1
         if c in ("^", "$"):
-            return frozenset({""}), None, False
+            self.anchored = True
+            return frozenset({""}), None, False, 0, 0
         if c == ".":
-            return None, None, False
-        return frozenset({c}), None, False
+            return None, None, False, 1, 1
+        return frozenset({c}), None, False, 1, 1
 
-    def group(self) -> tuple[_Lits, _Lits]:
+    def group(self) -> tuple[_Lits, _Lits, int, int]:
         self.i += 1
         rest = self.p[self.i:]
         look = False
@@ -171,20 +189,25 @@ class _LitParser:
                 raise _GiveUp  # flags, atomic, conditional, recursion, ...
             look = m.group() in ("?=", "?!", "?<=", "?<!")
             self.i += m.end()
-        e, r = self.alternation()
+        e, r, w, reach = self.alternation()
         if self.peek() != ")":
             raise _GiveUp
         self.i += 1
         if look:
-            return frozenset({""}), None  # consumes nothing of the match
-        return e, r
+            # Consumes nothing of the match.  A lookbehind reads before its
+            # position, but counting its width as read ahead too keeps the
+            # bound safe (a lookahead nested in it reads no further).
+            return frozenset({""}), None, 0, reach
+        return e, r, w, reach
 
     def escape(self) -> tuple[_Lits, _Lits]:
         c = self.p[self.i + 1:self.i + 2]
         self.i += 2
         if c in self._ZERO_WIDTH:
+            self.anchored = True
             return frozenset({""}), None
         if c in self._ONE_CHAR:
+            self.unsized = self.unsized or c == "X"
             return None, None
         if c in ("p", "P"):
             m = regex.match(r"\{[\w=:&. -]+\}|[A-Za-z]", self.p[self.i:])
@@ -288,3 +311,82 @@ def literal_prefilter(pattern: str, flags: int) -> re.Pattern[str] | None:
     if not lits:
         return None
     return re.compile("|".join(re.escape(x) for x in sorted(lits, key=lambda x: (-len(x), x))))
+
+
+@dataclass(frozen=True)
+class Windows:
+    """How to find the only places a pattern can match (:func:`match_windows`).
+
+    ``finders``: stdlib ``re`` patterns, each a single anchor character with
+    lookarounds; together they find, at its anchor character, every
+    occurrence of each of :func:`required_literals`, so every match of the
+    pattern contains a position they find.  ``width``: the most characters a
+    match consumes.  ``reach``: how far after a match's start matching may
+    read (lookaheads included), so a search stopped ``reach`` characters
+    after a start answers as on the whole text.
+    """
+
+    finders: tuple[re.Pattern[str], ...]
+    width: int
+    reach: int
+
+
+def _anchors(lits: frozenset[str], numerals: frozenset[str]) -> list[str]:
+    """Characters such that every string of ``lits`` contains one: greedily
+    the character in most strings not yet covered, preferring non-numerals
+    (a numeral is the commonest character around the rules' strings; only
+    the speed of the scan depends on the choice)."""
+    left = set(lits)
+    out: list[str] = []
+    while left:
+        count: dict[str, int] = {}
+        for x in sorted(left):
+            for ch in dict.fromkeys(x):
+                count[ch] = count.get(ch, 0) + 1
+        best = max(count, key=lambda ch: (count[ch], ch not in numerals, -ord(ch)))
+        out.append(best)
+        left = {x for x in left if best not in x}
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def match_windows(pattern: str, flags: int,
+                  numerals: frozenset[str] = frozenset()) -> Windows | None:
+    """The :class:`Windows` of ``pattern``, or None when its required strings,
+    the width of its matches or how far it reads are unknown, or when it uses
+    an anchor or word boundary (whose answer depends on where a search
+    starts).  Like :func:`required_literals`, accepted patterns have small,
+    bounded work per offset: running one only in windows cannot hide a
+    timeout that running it on the whole text would have recorded.
+    ``numerals``: characters to avoid as anchors when there is a choice."""
+    if flags != _PLAIN_FLAGS:
+        return None
+    parser = _LitParser(pattern)
+    try:
+        lits = parser.parse()
+    except (_GiveUp, IndexError, ValueError):
+        return None
+    if not lits or parser.anchored or parser.unsized:
+        return None
+    finders = []
+    for anchor in _anchors(lits, numerals):
+        # An occurrence of x is found at its first ``anchor``: what comes
+        # before it (anchor included) by a lookbehind, the rest by a
+        # lookahead.  Strings differing only in their first character share
+        # one lookbehind with a character set (三大, 五大: [三五]大), which
+        # the engine tests many times faster than an alternation.
+        firsts: dict[tuple[str, str], set[str]] = {}
+        for x in sorted(lits):
+            j = x.find(anchor)
+            if j >= 0:
+                firsts.setdefault((x[1:j + 1] if j else "", x[j + 1:]), set()).update(
+                    x[:1] if j else "")
+        branches = []
+        for (rest, after), chars in sorted(firsts.items()):
+            one = "".join(re.escape(ch) for ch in sorted(chars))
+            head = "" if not chars else (one if len(chars) == 1 else f"[{one}]")
+            before = f"(?<={head}{re.escape(rest)})" if chars else ""
+            branches.append(before + (f"(?={re.escape(after)})" if after else ""))
+        body = "" if "" in branches else "(?:" + "|".join(branches) + ")"
+        finders.append(re.compile(re.escape(anchor) + body))
+    return Windows(tuple(finders), parser.width, parser.reach)

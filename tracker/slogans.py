@@ -32,7 +32,7 @@ from typing import Any
 import regex
 
 from tracker import ruleguard
-from tracker.literals import required_chars
+from tracker.literals import Windows, match_windows, required_chars
 from tracker.rules import RuleError, RuleFile, compile_pattern, read_rule_file, string_list
 
 RULE_FILE = "slogans.toml"
@@ -318,12 +318,14 @@ class _Covered:
     of the stage) did mostly wasted work.  ``ordinary_re`` tries the longest
     word first, so its match at a start is the furthest that start reaches;
     ``p`` is covered iff a start at most ``longest - 1`` before it reaches past it.
+    A start is only tried when the two characters there begin some word (or
+    the one there is a one-character word): most numerals start none.
     """
 
     def __init__(self, text: str, rules: SloganRules) -> None:
         self._text = text
         self._match = rules.ordinary_re.match
-        self._firsts, self._longest = _derived(rules).ordinary_starts
+        self._pairs, self._longest = _derived(rules).ordinary_starts
         self._memo: dict[int, bool] = {}
 
     def __contains__(self, p: int) -> bool:
@@ -332,8 +334,9 @@ class _Covered:
             got = False
             text = self._text
             if 0 <= p < len(text):
+                pairs = self._pairs
                 for a in range(max(0, p - self._longest + 1), p + 1):
-                    if text[a] in self._firsts:
+                    if text[a:a + 2] in pairs or text[a] in pairs:
                         m = self._match(text, a)
                         if m is not None and m.end() > p:
                             got = True
@@ -347,17 +350,24 @@ class _Derived:
 
     def __init__(self, rules: SloganRules) -> None:
         words = set(rules.lexicons["ordinary_words"]) | set(rules.lexicons["idioms"])
-        # The words ordinary_re is built from: their first characters and
-        # the longest one bound where a word covering an offset can start.
+        # The words ordinary_re is built from: their first two characters (a
+        # one-character word itself), and the longest one bound where a word
+        # covering an offset can start.
         self.ordinary_starts: tuple[frozenset[str], int] = (
-            frozenset(w[0] for w in words), max((len(w) for w in words), default=1))
+            frozenset(w[:2] for w in words), max((len(w) for w in words), default=1))
         nums = "".join(re.escape(n) for n in sorted(rules.cn_numerals) if len(n) == 1)
+        meas = "".join(re.escape(w) for w in sorted(rules.measure_words) if len(w) == 1)
         # Where a compound can start: a numeral (maybe two), one or two other
-        # characters, then the next segment's numeral (see _compound_at).  A
-        # pattern of literal characters, so the standard library's engine,
-        # which scans a character class twice as fast as regex's.
-        self.compound_start = re.compile(f"[{nums}](?=[{nums}]?[^{nums}]{{1,2}}[{nums}])"
-                                         if nums else "(?!)")
+        # characters, the first not a measure word, then the next segment's
+        # numeral (see _compound_at); not after a numeral, ASCII digit or
+        # 第百千万亿 (_compounds tests those, and other digits, again).  The
+        # lookbehind comes after the numeral so that the scan still starts
+        # from the character set.  A pattern of literal characters, so the
+        # standard library's engine, which scans a character class twice as
+        # fast as regex's.
+        self.compound_start = re.compile(
+            f"[{nums}](?<![{nums}第百千万亿0-9].)(?=[{nums}]?[^{nums}{meas}][^{nums}]?[{nums}])"
+            if nums else "(?!)")
         self.idioms = tuple(sorted(rules.idioms))
         # canonical_slogan in one translate: _WIDTH, then quotation marks
         # deleted (a mark produced by _WIDTH too, as when done one after the other).
@@ -534,7 +544,9 @@ class _Quote:
 def _quotes(text: str, rules: SloganRules) -> list[_Quote]:
     out = []
     strip = set(rules.trim) | {" ", "\t"}
-    for qre in rules.quote_res:
+    for (opening, _), qre in zip(rules.quote_pairs, rules.quote_res, strict=True):
+        if opening not in text:
+            continue  # looking for one character is cheaper than a regex scan
         for m in qre.finditer(text):
             s, e = m.span(1)
             while s < e and text[s] in strip:
@@ -692,6 +704,54 @@ def _may_match(pattern: regex.Pattern[str], text: str, has: dict[str, bool]) -> 
     return False
 
 
+def _window_matches(pattern: regex.Pattern[str], text: str, ref: ruleguard.RuleRef,
+                    plan: Windows) -> list[regex.Match[str]]:
+    """``ruleguard.finditer(pattern, text, ref)``, running the pattern only
+    around the places ``plan.finders`` find (see :func:`tracker.literals.match_windows`).
+
+    Every match contains a found anchor ``c``, so it starts after ``c -
+    width``; matching at a start ``t`` reads nothing at or beyond ``t + reach``
+    and, in ``regex``, sees the text before a search's ``pos``.  Anchors are
+    grouped so that a window ends ``reach`` after its last anchor and the
+    next window starts after it; a search within ``[a, b)`` then finds the
+    whole-text matches starting in it, in order, and no others: a match
+    starting past the last anchor would contain an anchor of a later window,
+    which lies beyond ``b``.  Only called while the document is pristine; a
+    timeout (which bounded-work patterns cannot realistically reach) gives
+    ``[]`` like ``finditer``, and stops the scan so no skip is counted.
+    """
+    width, reach = plan.width, plan.reach
+    if len(plan.finders) == 1:
+        anchors = [m.start() for m in plan.finders[0].finditer(text)]
+    else:
+        anchors = sorted(m.start() for f in plan.finders for m in f.finditer(text))
+    out: list[regex.Match[str]] = []
+    timeouts = ruleguard.timeout_count()
+    n, k, i = len(text), len(anchors), 0
+    while i < k:
+        a = max(0, anchors[i] - width)
+        last = anchors[i]
+        i += 1
+        while i < k and anchors[i] - width < last + reach:
+            last = anchors[i]
+            i += 1
+        b = min(n, last + reach)
+        pos = a
+        while True:
+            m = ruleguard.search(pattern, text, ref, pos=pos, endpos=b, offset=0)
+            if m is None:
+                break
+            out.append(m)
+            # Matches are never empty (each holds a required string); the
+            # max only guards against looping.
+            pos = max(m.end(), pos + 1)
+            if pos > last:
+                break  # a further match would hold an anchor at or after pos
+        if ruleguard.timeout_count() != timeouts:
+            return []
+    return out
+
+
 # ---------------------------------------------------------------- public API
 
 
@@ -735,7 +795,11 @@ def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMent
         if ruleguard.pristine() and not _may_match(rule.pattern, text, has):
             continue
         ref = ruleguard.RuleRef(RULE_FILE, rule.line, f"numbered {rule.name!r}")
-        for m in ruleguard.finditer(rule.pattern, text, ref, offset=0):
+        plan = (match_windows(rule.pattern.pattern, rule.pattern.flags, r.numerals)
+                if ruleguard.pristine() else None)
+        matches = (_window_matches(rule.pattern, text, ref, plan) if plan is not None
+                   else ruleguard.finditer(rule.pattern, text, ref, offset=0))
+        for m in matches:
             s, e = m.span("s") if "s" in rule.pattern.groupindex else m.span()
             if e <= s or s in covered:
                 continue
