@@ -227,7 +227,7 @@ def main() -> int:
         ref = time_reference(reference_texts(corpus, args.ref_mb))
         for name, r in ref.items():
             print(f"{name}: {r:.2f} MB/s (1 process, {args.ref_mb:g} MB)  ->  tracker is "
-                  f"{rate / r:.1f}x its throughput ({rate / jobs / r:.1f}x per core)")
+                  f"{rate / r:.2f}x its throughput ({rate / jobs / r:.2f}x per core)")
     return rc
 
 

@@ -165,3 +165,30 @@ def test_starts_with_rules_answered_by_startswith() -> None:
     assert plan.after_words is not None and plan.any_after is not None
     for w in windows:
         assert (plan.any_after.search(w) is not None) == w.startswith(plan.after_words), w
+
+
+def test_ends_with_rules_answered_by_string_tests() -> None:
+    import random
+
+    from tracker.quantities import _ends_with, _ends_with_words, _plan
+
+    rules = load_quantity_rules()
+    shaped = [ex.before for ex in rules.exclusions if ex.before and _ends_with_words(ex.before)]
+    assert len(shaped) >= 2  # ordinal, per-unit-rate
+    assert _ends_with_words(regex.compile("(?<!第)$")) is None
+    assert _ends_with_words(regex.compile("(?:于|在)$")) == ("于", "在")
+    rng = random.Random(5)
+    pieces = ["第", "每", "于", "在", "\n", " ", "年", "从", "项", "第\n"]
+    windows = ["", "\n"] + ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+                            for _ in range(3000)]
+    for pattern in [*shaped, regex.compile("(?:于|在)$")]:
+        words = _ends_with_words(pattern)
+        for w in windows:
+            assert (pattern.search(w) is not None) == _ends_with(w, words), (pattern, w)
+    # The plan's split prefilter answers as the merged pattern of every rule.
+    plan = _plan(rules, "个")
+    every = regex.compile("|".join(f"(?:{ex.before.pattern})" for ex in plan.rules
+                                   if ex.before and not ex.numeral))
+    for w in windows:
+        split = _ends_with(w, plan.before_words) or plan.any_before.search(w) is not None
+        assert split == (every.search(w) is not None), w

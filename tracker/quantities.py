@@ -292,6 +292,12 @@ class _UnitExclusions:
     # of these words" (^(?:措施|举措|…)), the words: any_after then matches
     # exactly when the window starts with one of them (str.startswith).
     after_words: tuple[str, ...] | None = None
+    # The words of the before rules of the form "ends with one of these
+    # words" (第$, 每$), answered by str.endswith; ``any_before`` and
+    # ``lit_before`` cover only the other before rules, and ``rest_unmerged``
+    # says that some of those could not be merged (then look rule by rule).
+    before_words: tuple[str, ...] | None = None
+    rest_unmerged: bool = False
 
 
 _PLANS: dict[tuple[int, str], tuple[QuantityRules, _UnitExclusions]] = {}
@@ -312,12 +318,16 @@ def _plan(rules: QuantityRules, unit: str) -> _UnitExclusions:
         # context, and their before patterns are negative lookbehinds that
         # match almost anywhere: they stay out of the prefilters.
         ungated = [ex for ex in applicable if not ex.numeral]
-        any_before = ruleguard.merged([ex.before for ex in ungated if ex.before])
+        # Before rules that only say "ends with one of these words" (第$, 每$)
+        # are answered by str.endswith; the others share a merged prefilter.
+        befores = [ex.before for ex in ungated if ex.before]
+        rest = [p for p in befores if _ends_with_words(p) is None]
+        any_before = ruleguard.merged(rest)
         any_after = ruleguard.merged([ex.after for ex in ungated if ex.after])
         after_only = any(ex.after and not ex.before for ex in ungated)
         any_numeral = ruleguard.merged([ex.numeral for ex in applicable if ex.numeral])
         quick = (all(ex.before or ex.after for ex in ungated)
-                 and (any_before is not None or not any(ex.before for ex in ungated))
+                 and (any_before is not None or not rest)
                  and (any_after is not None or not after_only))
         got = _PLANS[key] = (rules, _UnitExclusions(
             applicable, any_before, any_after, quick,
@@ -325,7 +335,9 @@ def _plan(rules: QuantityRules, unit: str) -> _UnitExclusions:
             any_numeral,
             lit_before=_literals(any_before), lit_after=_literals(any_after),
             lit_numeral=_literals(any_numeral),
-            after_words=_all_words([ex.after for ex in ungated if ex.after], _starts_with_words)))
+            after_words=_all_words([ex.after for ex in ungated if ex.after], _starts_with_words),
+            before_words=_all_words([p for p in befores if p not in rest], _ends_with_words),
+            rest_unmerged=bool(rest) and any_before is None))
     return got[1]
 
 
@@ -420,14 +432,40 @@ _STARTS_WITH = regex.compile(
     r"|([^|()\\\[\]{}*+?.^$#\s]+))")
 
 
+# A rule written as "ends with one of these words": 第$, 每$, (?:于|在)$.
+_ENDS_WITH = regex.compile(
+    r"(?:\(\?:((?:[^|()\\\[\]{}*+?.^$#\s]+\|)*[^|()\\\[\]{}*+?.^$#\s]+)\)"
+    r"|([^|()\\\[\]{}*+?.^$#\s]+))\$")
+_SHAPES: dict[tuple[int, str], tuple[regex.Pattern[str], tuple[str, ...] | None]] = {}
+
+
+def _words_of(pattern: regex.Pattern[str], shape: regex.Pattern[str]) -> tuple[str, ...] | None:
+    key = (id(pattern), shape.pattern)  # by identity: rule patterns live all run long
+    got = _SHAPES.get(key)
+    if got is None or got[0] is not pattern:
+        m = shape.fullmatch(pattern.pattern) if pattern.flags == _PLAIN_FLAGS else None
+        got = _SHAPES[key] = (pattern, tuple((m.group(1) or m.group(2)).split("|"))
+                              if m else None)
+    return got[1]
+
+
 def _starts_with_words(pattern: regex.Pattern[str]) -> tuple[str, ...] | None:
     """The words of an ``after`` rule of the form ``^(?:w1|w2|…)`` or ``^w``
     (plain words, no flags), else None: such a rule matches a window exactly
     when the window starts with one of the words."""
-    m = _STARTS_WITH.fullmatch(pattern.pattern) if pattern.flags == _PLAIN_FLAGS else None
-    if m is None:
-        return None
-    return tuple((m.group(1) or m.group(2)).split("|"))
+    return _words_of(pattern, _STARTS_WITH)
+
+
+def _ends_with_words(pattern: regex.Pattern[str]) -> tuple[str, ...] | None:
+    """The words of a ``before`` rule of the form ``(?:w1|w2|…)$`` or ``w$``
+    (plain words, no flags), else None; see :func:`_ends_with`."""
+    return _words_of(pattern, _ENDS_WITH)
+
+
+def _ends_with(window: str, words: tuple[str, ...]) -> bool:
+    """What ``(?:w1|w2|…)$`` finds in ``window``: ``$`` matches at the end and
+    also before a final line break (a number at the start of a paragraph)."""
+    return window.endswith(words) or (window.endswith("\n") and window[:-1].endswith(words))
 
 
 def _all_words(patterns: list[regex.Pattern[str]],
@@ -466,9 +504,7 @@ def _quick_reject(plan: _UnitExclusions, before: str, after: str, numeral: str,
         plan.numeral_hits[numeral] = hit
     if hit:
         return False
-    if plan.any_before is not None and (
-            plan.lit_before is None or plan.lit_before.search(before) is not None) and \
-            ruleguard.probe(plan.any_before, before) is not False:
+    if _any_before(plan, before) is not False:
         return False
     # No rule with a ``before`` can match: only after-only rules remain.
     if not plan.after_only:
@@ -488,26 +524,17 @@ def _excluded_prefiltered(plan: _UnitExclusions, before: str, after: str, numera
         if ex.numeral and not _numeral_matches(ex, numeral, num_start):
             continue
         if ex.before and ex.numeral:  # not in the prefilter
-            words = _not_after_words(ex.before)
-            if words is not None:
-                if before.endswith(words):
-                    continue
-            elif not ruleguard.search(ex.before, before, _ref(ex, "before"),
-                                      offset=max(0, num_start - 12)):
+            if not _before_matches(ex, before, num_start):
                 continue
         elif ex.before:
             if any_before is None:
-                assert plan.any_before is not None
-                any_before = (False if plan.lit_before is not None
-                              and plan.lit_before.search(before) is None
-                              else ruleguard.probe(plan.any_before, before))
+                any_before = _any_before(plan, before)
                 if any_before is None:
                     return _UNDECIDED
-            if not any_before or not ruleguard.search(ex.before, before, _ref(ex, "before"),
-                                                      offset=max(0, num_start - 12)):
+            if not any_before or not _before_matches(ex, before, num_start):
                 continue
         if ex.after and ex.numeral:
-            if not ruleguard.search(ex.after, after, _ref(ex, "after"), offset=unit_end):
+            if not _after_matches(ex, after, unit_end):
                 continue
         elif ex.after:
             if any_after is None and plan.after_words is not None:
@@ -519,11 +546,49 @@ def _excluded_prefiltered(plan: _UnitExclusions, before: str, after: str, numera
                              else ruleguard.probe(plan.any_after, after))
                 if any_after is None:
                     return _UNDECIDED
-            if not any_after or not ruleguard.search(ex.after, after, _ref(ex, "after"),
-                                                     offset=unit_end):
+            if not any_after or not _after_matches(ex, after, unit_end):
                 continue
         return ex.name
     return None
+
+
+def _any_before(plan: _UnitExclusions, before: str) -> bool | None:
+    """Whether the ``before`` of some rule without a numeral may match: False
+    proves that none does; True means "look rule by rule"; None that the
+    prefilter ran out of time."""
+    if plan.before_words is not None and _ends_with(before, plan.before_words):
+        return True
+    if plan.rest_unmerged:
+        return True
+    if plan.any_before is None:
+        return False
+    if plan.lit_before is not None and plan.lit_before.search(before) is None:
+        return False
+    return ruleguard.probe(plan.any_before, before)
+
+
+def _before_matches(ex: Exclusion, before: str, num_start: int) -> bool:
+    """``ex.before`` searched in the window before a number (pristine documents
+    only): rules made of plain words are answered by string tests."""
+    assert ex.before is not None
+    words = _ends_with_words(ex.before)
+    if words is not None:
+        return _ends_with(before, words)
+    words = _not_after_words(ex.before)
+    if words is not None:
+        return not before.endswith(words)
+    return ruleguard.search(ex.before, before, _ref(ex, "before"),
+                            offset=max(0, num_start - 12)) is not None
+
+
+def _after_matches(ex: Exclusion, after: str, unit_end: int) -> bool:
+    """``ex.after`` searched in the window after a unit (pristine documents
+    only), by ``str.startswith`` for a rule made of plain words."""
+    assert ex.after is not None
+    words = _starts_with_words(ex.after)
+    if words is not None:
+        return after.startswith(words)
+    return ruleguard.search(ex.after, after, _ref(ex, "after"), offset=unit_end) is not None
 
 
 def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Quantity]:
