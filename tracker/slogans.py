@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import regex
 
@@ -48,8 +48,7 @@ _WIDTH.update({ord("＋"): "+", ord("％"): "%", ord("．"): ".", ord("－"): "-
 _HAN = regex.compile(r"\p{Han}")
 
 
-@dataclass(frozen=True)
-class SloganMention:
+class SloganMention(NamedTuple):
     """One occurrence of a slogan in normalised text.
 
     Fields: ``slogan`` (canonical text: no quotation marks, width-normalised,
@@ -59,6 +58,7 @@ class SloganMention:
     excluded), ``quoted`` (this occurrence is inside quotation marks) and
     ``rule`` (``slogans.toml:quoted``, ``slogans.toml:numbered:<name>`` or
     ``slogans.toml:known`` for a repeat of a slogan found elsewhere).
+    Immutable (a named tuple: cheap to build, one per occurrence).
     """
 
     slogan: str
@@ -531,8 +531,7 @@ def _prefilters(filters: tuple[QuoteFilter, ...],
     return got[1], got[2]
 
 
-@dataclass(frozen=True)
-class _Quote:
+class _Quote(NamedTuple):
     open_at: int  # offset of the opening mark
     close_at: int  # offset just after the closing mark
     start: int  # trimmed content
