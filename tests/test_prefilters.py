@@ -192,3 +192,25 @@ def test_ends_with_rules_answered_by_string_tests() -> None:
     for w in windows:
         split = _ends_with(w, plan.before_words) or plan.any_before.search(w) is not None
         assert split == (every.search(w) is not None), w
+
+
+def test_qualifier_shortcuts_agree_with_their_patterns() -> None:
+    import random
+
+    from tracker.quantities import _qualifier_before
+
+    rules = load_quantity_rules()
+    rng = random.Random(2)
+    pieces = ["超过", "约", "达到以上", "控制在以内", "在", "了", "\n", "将近", "以上", "左右",
+              "多", "余", "5", "个", "年", "增长", "，"]
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        for start in range(len(text) + 1):
+            m = rules.before_re.search(text, max(0, start - 7), start)
+            want = (None, start) if m is None else (
+                rules.before_words_map[m.group("w")], m.start())
+            assert _qualifier_before(text, start, rules) == want, (text, start)
+            quick = (rules.after_re.match(text, start)
+                     if text[start:start + 1] in rules.after_starts else None)
+            full = rules.after_re.match(text, start)
+            assert (quick and quick.group()) == (full and full.group()), (text, start)

@@ -127,6 +127,11 @@ class QuantityRules:
     before_words_map: dict[str, str]
     after_re: regex.Pattern[str]
     after_words_map: dict[str, str]
+    # Characters a qualifier before a number can end with (a word's last
+    # character or a linking 在/为/到…), and those a qualifier after a unit
+    # starts with: a number whose neighbour is none of them skips the search.
+    before_ends: frozenset[str] = frozenset()
+    after_starts: frozenset[str] = frozenset()
 
 
 def _examples(rf, entry, key: str, what: str) -> tuple[str, ...]:
@@ -230,7 +235,9 @@ def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
     after_re = regex.compile("|".join(regex.escape(w) for w, _ in after_words) or "(?!)")
     return QuantityRules(tuple(units), by_surface, tuple(quals), tuple(excl), anchor,
                          before_words, after_words, inside_words, vague_words,
-                         before_re, dict(before_words), after_re, dict(after_words))
+                         before_re, dict(before_words), after_re, dict(after_words),
+                         frozenset(w[-1] for w, _ in before_words if w) | frozenset(_LINK),
+                         frozenset(w[0] for w, _ in after_words if w))
 
 
 # Words that may stand between a qualifier word and the number (控制在3.5%以内,
@@ -241,6 +248,10 @@ _LINK = ("在", "为", "到", "了", "至", "达", "有")
 def _qualifier_before(text: str, start: int, rules: QuantityRules) -> tuple[str | None, int]:
     """Qualifier word right before a number (近万人, 控制在以内 … 超过了): the
     word, optionally followed by one linking character, ending at ``start``."""
+    # The match ends at ``start``, or just before a line break there ($).
+    last = text[start - 1] if start else ""
+    if last not in rules.before_ends and last != "\n":
+        return None, start
     m = rules.before_re.search(text, max(0, start - 7), start)
     if m is None:
         return None, start
@@ -372,11 +383,12 @@ def _numeral_matches(ex: Exclusion, numeral: str, num_start: int) -> bool:
 
 
 def _excluded(text: str, num_start: int, unit_end: int, numeral: str, unit: str,
-              rules: QuantityRules) -> str | None:
+              rules: QuantityRules, plan: _UnitExclusions | None = None) -> str | None:
     """Name of the first exclusion (in file order) whose conditions all match
     around this number, else None.  A rule that times out counts as not
-    matching (see tracker.ruleguard)."""
-    plan = _plan(rules, unit)
+    matching (see tracker.ruleguard).  ``plan`` is ``_plan(rules, unit)``
+    when the caller has it."""
+    plan = plan if plan is not None else _plan(rules, unit)
     if not plan.rules:
         return None
     before = text[max(0, num_start - 12):num_start]
@@ -602,6 +614,7 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
     年/月/日/届 are not units.
     """
     rules = rules or load_quantity_rules()
+    plans: dict[str, _UnitExclusions] = {}  # per unit, for this text
     for m in rules.anchor.finditer(text):
         # One call for every group: this loop runs for every number in the text.
         unit_surface, pct, imp, mag, pnum, num, inside, inside2, num2 = m.group(
@@ -646,7 +659,8 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
                 pair.group(2)) * factor
         if inside:
             qualifier = rules.inside_words[inside]
-        after = rules.after_re.match(text, q_end)
+        after = (rules.after_re.match(text, q_end)
+                 if text[q_end:q_end + 1] in rules.after_starts else None)
         if after:
             word = after.group()
             # 多/余 after the unit only mean "more than" before a noun-less
@@ -671,7 +685,10 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
                 continue  # 5-3: not a range (a date, a code)
             qualifier = "range"
         unit_end = m.end()
-        if _excluded(text, num_start, unit_end, numeral, unit_name, rules):
+        plan = plans.get(unit_name)
+        if plan is None:
+            plan = plans[unit_name] = _plan(rules, unit_name)
+        if _excluded(text, num_start, unit_end, numeral, unit_name, rules, plan):
             continue
         yield Quantity(value, value_max, unit_name, qualifier, min(q_start, m.start()), q_end,
                        num_start, unit_end, text[m.start():m.end()], numeral,
