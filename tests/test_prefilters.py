@@ -214,3 +214,21 @@ def test_qualifier_shortcuts_agree_with_their_patterns() -> None:
                      if text[start:start + 1] in rules.after_starts else None)
             full = rules.after_re.match(text, start)
             assert (quick and quick.group()) == (full and full.group()), (text, start)
+
+
+def test_relative_years_need_nian_or_wu() -> None:
+    import random
+
+    from tracker.years import _RELATIVE, relative_year
+
+    rng = random.Random(4)
+    pieces = ["明", "下一", "来", "今", "本", "当", "去", "上", "过去一", "今后", "未来", "三",
+              "十四", "规划", "期间", "末", "“", "”", "比", "2", "全", "的"]
+    found = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert _RELATIVE.search(text) is None  # no 年 and no 五: nothing to find
+        found += _RELATIVE.search(text + "年") is not None
+    assert found > 1000  # the same pieces do form expressions once 年 is there
+    assert relative_year("十四五期间", 2021) == (2025, "十四五期间", "plan")
+    assert relative_year("明年", 2021) == (2022, "明年", "next")

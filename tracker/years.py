@@ -166,6 +166,8 @@ def relative_year(text: str, year: int | None,
     (pledges skip ``last``: 比去年 is a base, not the target).  Returns
     ``(year, cue, kind)`` (kind: next, this, last, span or plan) or None.
     """
+    if "年" not in text and "五" not in text:
+        return None  # every expression holds 年 (明年, 未来五年) or 五 (十四五期间)
     found = None
     for m in _RELATIVE.finditer(text):
         if m.lastgroup not in kinds:
