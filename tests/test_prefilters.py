@@ -232,3 +232,21 @@ def test_relative_years_need_nian_or_wu() -> None:
     assert found > 1000  # the same pieces do form expressions once 年 is there
     assert relative_year("十四五期间", 2021) == (2025, "十四五期间", "plan")
     assert relative_year("明年", 2021) == (2022, "明年", "next")
+
+
+def test_section_of_as_by_word_positions() -> None:
+    import random
+
+    from tracker.commitments import _section_of, load_kind_rules
+
+    rules = load_kind_rules()
+    words = [*rules.achievement_sections, *rules.pledge_sections]
+    rng = random.Random(9)
+    for _ in range(3000):
+        head = "".join(rng.choice([*words, "的", "工作", "一、", "，", "年"])
+                       for _ in range(rng.randint(0, 4)))[:40]
+        a = min((head.find(w) for w in rules.achievement_sections if w in head), default=-1)
+        p = min((head.find(w) for w in rules.pledge_sections if w in head), default=-1)
+        want = (None if a < 0 and p < 0 else
+                "achievement" if p < 0 or (0 <= a < p) else "pledge")
+        assert _section_of(head, rules) == want, head

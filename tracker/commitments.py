@@ -13,6 +13,8 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import operator
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -483,11 +485,10 @@ def _sections(text: str, sents: Sequence[Sentence], rules: KindRules,
     plans: dict[int, int] = {}
     current: str | None = None
     plan_end: int | None = None
-    seen = -1
-    for s in sents:
-        if s.paragraph == seen:
-            continue
-        seen = s.paragraph
+    # The first sentence of each paragraph (grouped in C: a report has three
+    # or four sentences per paragraph).
+    for _, group in itertools.groupby(sents, key=_PARAGRAPH_OF):
+        s = next(group)
         head = text[s.start:s.start + (40 if s.heading else 12)]
         new = _section_of(head, rules)
         if new:
@@ -508,22 +509,31 @@ def _sections(text: str, sents: Sequence[Sentence], rules: KindRules,
     return out, plans
 
 
-_SECTION_PATTERNS: dict[int, tuple[KindRules, regex.Pattern[str], regex.Pattern[str]]] = {}
+_PARAGRAPH_OF = operator.attrgetter("paragraph")
+_SECTION_PATTERNS: dict[int, tuple[KindRules, regex.Pattern[str], regex.Pattern[str],
+                                   re.Pattern[str]]] = {}
 
 
-def _section_patterns(rules: KindRules) -> tuple[regex.Pattern[str], regex.Pattern[str]]:
+def _section_patterns(rules: KindRules) -> tuple[regex.Pattern[str], regex.Pattern[str],
+                                                 re.Pattern[str]]:
     """Achievement and pledge section words as patterns: a search finds the
-    earliest occurrence of any word of a list in one pass over a heading."""
+    earliest occurrence of any word of a list in one pass over a heading;
+    and every word of both lists as one stdlib pattern, a cheap first test
+    (most paragraph openings hold none)."""
     got = _SECTION_PATTERNS.get(id(rules))  # by identity: hashing the rules costs more
     if got is None or got[0] is not rules:
+        words = (*rules.achievement_sections, *rules.pledge_sections)
         got = _SECTION_PATTERNS[id(rules)] = (
             rules, regex.compile(_alternation(rules.achievement_sections)),
-            regex.compile(_alternation(rules.pledge_sections)))
-    return got[1], got[2]
+            regex.compile(_alternation(rules.pledge_sections)),
+            re.compile("|".join(re.escape(w) for w in words if w) or "(?!)"))
+    return got[1], got[2], got[3]
 
 
 def _section_of(head: str, rules: KindRules) -> str | None:
-    achievement, pledge = _section_patterns(rules)
+    achievement, pledge, either = _section_patterns(rules)
+    if either.search(head) is None:
+        return None
     m = achievement.search(head)
     a = m.start() if m else -1
     m = pledge.search(head)
