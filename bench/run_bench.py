@@ -192,7 +192,8 @@ def main() -> int:
     ap.add_argument("--mb", type=float, default=110, help="corpus size in MB of UTF-8 text")
     ap.add_argument("--jobs", type=int, default=0, help="tracker --jobs (0 = all cores)")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "tracker-bench")
-    ap.add_argument("--ref-mb", type=float, default=4, help="MB timed for jionlp/cn2an")
+    ap.add_argument("--ref-mb", type=float, default=16,
+                    help="MB timed for jionlp/cn2an (16: less noise than a few MB)")
     ap.add_argument("--no-reference", action="store_true", help="skip jionlp and cn2an")
     ap.add_argument("extra", nargs="*", help="more tracker extract options (after --)")
     args = ap.parse_args()
