@@ -81,19 +81,17 @@ def test_category_memo_gives_the_uncached_answer() -> None:
 
 
 def test_paragraph_scans_equal_a_scan_of_the_text_before_each_number() -> None:
-    from tracker.commitments import _Scans, load_kind_rules
+    from tracker.commitments import _ParagraphScans, load_kind_rules
 
     period = load_kind_rules().period
     anchor = load_quantity_rules().anchor
     checked = found = 0
     for text in TEXTS:
-        scans = _Scans(text)
+        scans = _ParagraphScans(text)
         for m in anchor.finditer(text):
             start = m.start("pnum") if m.group("pct") else m.start("num")
             par = text.rfind("\n", 0, start) + 1
-            stop = text.find("\n", start)
-            stop = len(text) if stop < 0 else stop
-            got = [x.group() for x in scans.before(period, par, stop, start)]
+            got = [x.group() for x in scans.before(period, par, start)]
             assert got == [x.group() for x in period.finditer(text[par:start])]
             checked += 1
             found += bool(got)

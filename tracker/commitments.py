@@ -356,44 +356,41 @@ _PLAN = regex.compile(r"“?(十[一二三四五六七八九]五)”?(?:时期|�
 _PAST_YEAR = regex.compile(r"(?<![比较于到至在])((?:19|20)\d\d)年(?![底末]?(?:的|前))")
 
 
-class _Scans:
-    """Matches of a fixed pattern over a stretch of one document (a
-    paragraph), found once and then asked for by every number in it, instead
-    of a scan of the paragraph up to each number (a paragraph of a work
-    report holds dozens of numbers).
+class _ParagraphScans:
+    """Matches of a fixed pattern over a paragraph of one document, found once
+    and then asked for by every number in it, instead of a scan of the
+    paragraph up to each number (a paragraph of a work report holds dozens
+    of numbers).
 
-    :meth:`before` gives the matches in ``text[start:upto]`` as its own string
-    (lookbehinds stop at ``start``), taken from the matches in
-    ``text[start:stop]`` that end by ``upto``.  The two agree unless a match
-    runs across ``upto``; ``upto`` is a number's start, and the period
-    markers asked for (这五年, 年均, 2023年) never continue into a numeral
-    followed by a unit.
+    :meth:`before` gives the matches in ``text[par_start:upto]`` as its own
+    string (lookbehinds stop at ``par_start``), taken from the matches in the
+    whole stretch scanned from ``par_start`` that end by ``upto``.  The two
+    agree unless a match runs across ``upto``; ``upto`` is a number's start,
+    and the period markers asked for (这五年, 年均, 2023年) never continue into
+    a numeral followed by a unit.
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._memo: dict[tuple[int, int, int], tuple[list[int], list[regex.Match[str]]]] = {}
+        self._memo: dict[tuple[int, int], tuple[list[int], list[regex.Match[str]]]] = {}
 
-    def before(self, pattern: regex.Pattern[str], start: int, stop: int,
+    def before(self, pattern: regex.Pattern[str], par_start: int,
                upto: int) -> list[regex.Match[str]]:
-        """Matches of ``pattern`` in ``text[start:upto]`` (offsets relative to
-        ``start``), for ``upto <= stop``."""
+        """Matches of ``pattern`` in ``text[par_start:upto]`` (offsets relative
+        to ``par_start``).  The stretch scanned is the paragraph, at most
+        :data:`PARAGRAPH_LOOKBACK` plus a sentence long: every number asking
+        from ``par_start`` lies within it."""
         # Patterns are module constants or cached rules, alive all run long.
-        key = (id(pattern), start, stop)
+        key = (id(pattern), par_start)
         got = self._memo.get(key)
         if got is None:
-            found = list(pattern.finditer(self.text[start:stop]))
+            limit = par_start + PARAGRAPH_LOOKBACK + MAX_SENTENCE + 1
+            nl = self.text.find("\n", par_start, limit)
+            stop = nl if nl >= 0 else min(limit, len(self.text))
+            found = list(pattern.finditer(self.text[par_start:stop]))
             got = self._memo[key] = ([m.end() for m in found], found)
         ends, found = got
-        return found[:bisect.bisect_right(ends, upto - start)]
-
-
-def _before(scans: _Scans | None, pattern: regex.Pattern[str], text: str, start: int,
-            stop: int, upto: int) -> list[regex.Match[str]]:
-    """Matches of ``pattern`` in ``text[start:upto]`` (see :class:`_Scans`)."""
-    if scans is None:
-        return list(pattern.finditer(text[start:upto]))
-    return scans.before(pattern, start, stop, upto)
+        return found[:bisect.bisect_right(ends, upto - par_start)]
 
 
 def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str | None,
@@ -580,8 +577,7 @@ def extract_commitments(
     years = _YearIndex(text)
     last_object: dict[int, tuple[str, int]] = {}
     paragraph_cues: dict[tuple[int, int], tuple[str, str] | None] = {}
-    scans = _Scans(text)
-    par_stops: dict[int, int] = {}
+    scans = _ParagraphScans(text)
     lo, hi = ctx.body or (0, len(text))
     for q in find_quantities(text, qrules):
         if not lo <= q.num_start < hi:
@@ -650,8 +646,7 @@ def extract_commitments(
         par_start = _paragraph_start(years, sent.start)
         kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year, par_start,
                                 paragraph_cues)
-        multi = _multi_year(text, par_start, q.num_start, krules, scans,
-                            _paragraph_stop(text, par_start, par_stops))
+        multi = _multi_year(scans, par_start, q.num_start, krules)
         year, year_rule = _year(text, sent, q, kind, ctx, krules, years)
         base = (_BASE_YEAR.search(text, cs, q.num_start)
                 if text.find("比", cs, q.num_start) >= 0 else None)
@@ -747,15 +742,13 @@ def _respectively(records: list[dict], spans: list[tuple[int, int, int, int]], t
         i = j + 1
 
 
-def _multi_year(text: str, par_start: int, num_start: int, rules: KindRules,
-                scans: _Scans | None = None, par_stop: int | None = None) -> bool:
+def _multi_year(scans: _ParagraphScans, par_start: int, num_start: int,
+                rules: KindRules) -> bool:
     """True when the number reports several years at once: the nearest
     period marker before it in its paragraph is a multi-year one (这五年…
     城镇新增就业5771万人; 年均增长7.1%) rather than a one-year one (过去一年,
-    全年, 2023年).  With ``scans``, ``par_stop`` bounds the paragraph scan
-    shared by the numbers of the paragraph."""
-    found = _before(scans, rules.period, text, par_start,
-                    num_start if par_stop is None else par_stop, num_start)
+    全年, 2023年)."""
+    found = scans.before(rules.period, par_start, num_start)
     return bool(found) and found[-1].group("multi") is not None
 
 
@@ -805,18 +798,6 @@ class _YearIndex:
 #: document that is one huge paragraph (a 100 MB file on one line) would
 #: otherwise make every quantity rescan everything before it.
 PARAGRAPH_LOOKBACK = 5000
-
-
-def _paragraph_stop(text: str, par_start: int, memo: dict[int, int]) -> int:
-    """End of the stretch a paragraph-level scan from ``par_start`` covers: the
-    paragraph's end, at most :data:`PARAGRAPH_LOOKBACK` plus a sentence away
-    (every number asking from ``par_start`` lies within that)."""
-    stop = memo.get(par_start)
-    if stop is None:
-        limit = par_start + PARAGRAPH_LOOKBACK + MAX_SENTENCE + 1
-        nl = text.find("\n", par_start, limit)
-        stop = memo[par_start] = nl if nl >= 0 else min(limit, len(text))
-    return stop
 
 
 def _paragraph_start(index: _YearIndex, offset: int) -> int:
