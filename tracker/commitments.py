@@ -23,7 +23,13 @@ import regex
 
 from tracker.normalize import NormalText
 from tracker.quantities import Quantity, QuantityRules, find_quantities, load_quantity_rules
-from tracker.rules import compile_pattern, read_rule_file, string_list
+from tracker.rules import (
+    compile_pattern,
+    longest_first,
+    read_rule_file,
+    string_list,
+    word_alternation,
+)
 from tracker.segments import (
     MAX_SENTENCE,
     NUMBERED_HEADING,
@@ -108,10 +114,6 @@ _DATE_REMNANT = regex.compile(r"^[年月日](?:的|度|底|末|初)?")
 _LEADING_LINK = regex.compile(r"^(?:[和及与、.．]|转为|提高到|提高至)+")
 
 
-def _longest_first(words: Sequence[str]) -> tuple[str, ...]:
-    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
-
-
 @functools.lru_cache(maxsize=8)
 def load_object_rules(directory: Path | str | None = None) -> ObjectRules:
     """Load ``rules/objects.toml``; raises :class:`tracker.rules.RuleError`."""
@@ -123,29 +125,25 @@ def load_object_rules(directory: Path | str | None = None) -> ObjectRules:
     if not isinstance(ml, int) or ml < 2:
         raise rf.error("max_length must be an integer >= 2", "max_length")
     marks = str(d.get("clause_marks", "，,。；;"))
-    cut = _longest_first(string_list(rf, d.get("cut_after", []), "cut_after"))
-    leading = _longest_first(string_list(rf, d.get("strip_leading", []), "strip_leading"))
-    trailing = _longest_first(string_list(rf, d.get("strip_trailing", []), "strip_trailing"))
+    cut = longest_first(string_list(rf, d.get("cut_after", []), "cut_after"))
+    leading = longest_first(string_list(rf, d.get("strip_leading", []), "strip_leading"))
+    trailing = longest_first(string_list(rf, d.get("strip_trailing", []), "strip_trailing"))
     mark_class = "[" + regex.escape(marks, special_only=False) + "]"
     return ObjectRules(
         frozenset(marks),
         frozenset(string_list(rf, d.get("after_units", []), "after_units")),
         cut, leading, trailing,
-        _longest_first(string_list(rf, d.get("change_verbs", []), "change_verbs")),
+        longest_first(string_list(rf, d.get("change_verbs", []), "change_verbs")),
         frozenset(string_list(rf, d.get("generic_objects", []), "generic_objects")),
         ml,
         string_list(rf, d.get("examples", []), "examples"),
-        regex.compile(_alternation(cut)),
-        regex.compile(f"(?:{_alternation(trailing)})$"),
-        regex.compile(f"^(?:{_alternation(leading)})"),
+        regex.compile(word_alternation(cut)),
+        regex.compile(f"(?:{word_alternation(trailing)})$"),
+        regex.compile(f"^(?:{word_alternation(leading)})"),
         regex.compile(mark_class),
         regex.compile(mark_class, flags=regex.REVERSE),
         compile_pattern(rf, d.get("list_marker", "(?!)"), "list_marker"),
     )
-
-
-def _alternation(words: Sequence[str]) -> str:
-    return "|".join(regex.escape(w) for w in _longest_first(words)) or "(?!)"
 
 
 @functools.lru_cache(maxsize=8)
@@ -162,12 +160,12 @@ def load_kind_rules(directory: Path | str | None = None) -> KindRules:
     # Single-character cues hide inside common words (主要, 重要, 将近); a
     # lookbehind/lookahead keeps them to their modal use.
     strong = regex.compile(
-        rf"(?P<p>(?<![主重需只必纲概扼简])(?:{_alternation(lists['pledge'])})(?!近|军))"
-        rf"|(?P<a>(?<![比较同于从由])(?:{_alternation(lists['achievement'])}))"
+        rf"(?P<p>(?<![主重需只必纲概扼简])(?:{word_alternation(lists['pledge'])})(?!近|军))"
+        rf"|(?P<a>(?<![比较同于从由])(?:{word_alternation(lists['achievement'])}))"
     )
-    weak = regex.compile(rf"(?P<a>{_alternation(lists['achievement_verbs'])})")
-    period = regex.compile(rf"(?P<multi>{_alternation(lists['multi_year'])})"
-                           rf"|(?P<one>{_alternation(lists['one_year'])}|(?:19|20)\d\d年)")
+    weak = regex.compile(rf"(?P<a>{word_alternation(lists['achievement_verbs'])})")
+    period = regex.compile(rf"(?P<multi>{word_alternation(lists['multi_year'])})"
+                           rf"|(?P<one>{word_alternation(lists['one_year'])}|(?:19|20)\d\d年)")
     return KindRules(default, lists["pledge"], lists["achievement"], lists["achievement_verbs"],
                      lists["pledge_sections"], lists["achievement_sections"], lists["examples"],
                      strong, weak, period, frozenset(lists["carry_over"]))
@@ -187,7 +185,7 @@ def load_category_rules(directory: Path | str | None = None) -> CategoryRules:
         for k in string_list(rf, entry.get("keywords", []), f"category.{name}.keywords"):
             kws.append((k, name, order))
         examples[name] = string_list(rf, entry.get("examples", []), f"{name}.examples")
-    pattern = regex.compile(_alternation([k for k, _, _ in kws]), flags=regex.IGNORECASE)
+    pattern = regex.compile(word_alternation([k for k, _, _ in kws]), flags=regex.IGNORECASE)
     return CategoryRules(tuple(kws), examples, pattern)
 
 
@@ -521,8 +519,8 @@ def _section_patterns(rules: KindRules) -> tuple[regex.Pattern[str], regex.Patte
     if got is None or got[0] is not rules:
         words = (*rules.achievement_sections, *rules.pledge_sections)
         got = _SECTION_PATTERNS[id(rules)] = (
-            rules, regex.compile(_alternation(rules.achievement_sections)),
-            regex.compile(_alternation(rules.pledge_sections)),
+            rules, regex.compile(word_alternation(rules.achievement_sections)),
+            regex.compile(word_alternation(rules.pledge_sections)),
             re.compile("|".join(re.escape(w) for w in words if w) or "(?!)"))
     return got[1], got[2], got[3]
 

@@ -151,6 +151,18 @@ def string_list(rf: RuleFile, value: Any, what: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def longest_first(words: Iterable[str]) -> tuple[str, ...]:
+    """Distinct ``words``, longest first (ties in code-point order): the order
+    a regex alternation must try them in to prefer 过去五年 over 五年."""
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def word_alternation(words: Iterable[str]) -> str:
+    """A regex alternation matching any of ``words`` literally, longest first;
+    ``(?!)`` (never matches) for no words."""
+    return "|".join(regex.escape(w) for w in longest_first(words)) or "(?!)"
+
+
 def rules_version(directory: Path | str | None = None) -> str:
     """Hash of every rule file's bytes: changes whenever any rule changes.
 

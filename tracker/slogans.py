@@ -33,7 +33,15 @@ import regex
 
 from tracker import ruleguard
 from tracker.literals import Windows, match_windows, required_chars
-from tracker.rules import RuleError, RuleFile, compile_pattern, read_rule_file, string_list
+from tracker.rules import (
+    RuleError,
+    RuleFile,
+    compile_pattern,
+    longest_first,
+    read_rule_file,
+    string_list,
+    word_alternation,
+)
 
 RULE_FILE = "slogans.toml"
 FORMS = ("quoted", "numbered", "quoted+numbered")
@@ -127,14 +135,6 @@ class SloganRules:
     lines: dict[str, int | None]
 
 
-def _longest_first(words: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
-
-
-def _alternation(words: Iterable[str]) -> str:
-    return "|".join(regex.escape(w) for w in _longest_first(words)) or "(?!)"
-
-
 def _expand(rf: RuleFile, pattern: Any, lexicons: dict[str, tuple[str, ...]], what: str) -> str:
     if not isinstance(pattern, str):
         raise rf.error(f"{what} must be a string, got {type(pattern).__name__}", what)
@@ -143,7 +143,7 @@ def _expand(rf: RuleFile, pattern: Any, lexicons: dict[str, tuple[str, ...]], wh
         name = m.group(1)
         if name not in lexicons:
             raise rf.error(f"{what}: unknown lexicon <<{name}>>", f"<<{name}>>")
-        return _alternation(lexicons[name])
+        return word_alternation(lexicons[name])
 
     return regex.sub(r"<<(\w+)>>", sub, pattern)
 
@@ -274,10 +274,10 @@ def load_slogan_rules(directory: Path | str | None = None) -> SloganRules:
         cn_numerals=frozenset(lexicons["cn_numerals"]),
         measure_words=frozenset(lexicons["measure_words"]),
         admin_units=frozenset(lexicons.get("admin_units", ())),
-        ordinary_re=regex.compile(_alternation(ordinary)),
+        ordinary_re=regex.compile(word_alternation(ordinary)),
         idioms=frozenset(lexicons["idioms"]),
-        follow_re=regex.compile(_alternation(lexicons["follow_words"])),
-        lead_verbs=_longest_first(lexicons["lead_verbs"]),
+        follow_re=regex.compile(word_alternation(lexicons["follow_words"])),
+        lead_verbs=longest_first(lexicons["lead_verbs"]),
         filters=tuple(filters),
         numbered=tuple(numbered),
         expansion_window=_int(rf, exp, "window", 200, 1),
