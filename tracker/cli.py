@@ -37,6 +37,7 @@ from tracker.cli_options import (
     OutOpt,
     PathsArg,
     QuietOpt,
+    fail,
 )
 from tracker.interrupts import interruptible
 from tracker.rules import RuleError
@@ -63,11 +64,6 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v",
                                                "year and where it came from, counts.")]
 
 
-def _fail(msg: str) -> typer.Exit:
-    typer.echo(f"tracker: {msg}", err=True)
-    return typer.Exit(2)
-
-
 def _check_doc_id(template: str | None) -> None:
     """Fail with one line (exit 2) on a bad --doc-id template, before any work."""
     if template is None:
@@ -78,7 +74,7 @@ def _check_doc_id(template: str | None) -> None:
         read_inputs([], doc_id_template=template)
     except ValueError as exc:
         msg = str(exc).replace("doc_id_template", "--doc-id")
-        raise _fail(msg if msg.startswith("--doc-id") else f"--doc-id {template!r}: {msg}") \
+        raise fail(msg if msg.startswith("--doc-id") else f"--doc-id {template!r}: {msg}") \
             from None
 
 
@@ -117,7 +113,7 @@ def _rule_errors_exit_2(func: Callable[_P, _R]) -> Callable[_P, _R]:
         try:
             return func(*args, **kwargs)
         except RuleError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
 
     return wrapper
 
@@ -138,16 +134,16 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
     try:
         _preload_rules()
     except RuleError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if jobs < 0:
-        raise _fail("--jobs must be 0 (all cores) or a positive number")
+        raise fail("--jobs must be 0 (all cores) or a positive number")
     cache = None if no_cache else Cache(cache_dir or default_cache_dir(out))
     with progress(quiet=quiet, paths=paths) as tick:
         if dask:
             try:
                 from tracker.distributed import run_dask
             except ImportError as exc:
-                raise _fail(f"--dask needs dask and distributed ({exc.name} is missing): "
+                raise fail(f"--dask needs dask and distributed ({exc.name} is missing): "
                             "pip install 'tracker[distributed]'") from None
             result = run_dask(paths, doc_id_template=doc_id, scheduler=dask,
                               n_workers=jobs or None, on_item=tick, cache=cache)
@@ -169,7 +165,7 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
 
             written.append(write_html(tables, out / "report.html"))
     except OSError as exc:
-        raise _fail(f"{out}: cannot write outputs: {exc.strerror or exc}") from None
+        raise fail(f"{out}: cannot write outputs: {exc.strerror or exc}") from None
     errors = tables["errors"]
     for row in errors.iter_rows(named=True):
         if verbose or not quiet:
@@ -276,11 +272,11 @@ def eval_(
 
     for p in (gold, pred):
         if not p.exists():
-            raise _fail(f"{p}: no such file or folder")
+            raise fail(f"{p}: no such file or folder")
     try:
         score = evaluate(gold, pred, scope=scope.value)
     except (FileNotFoundError, ValueError, KeyError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if score.shared_docs < score.gold_docs:
         typer.echo(f"tracker: only {score.shared_docs} of the gold's {score.gold_docs} documents "
                    f"are in {pred} (doc_ids differ? see --doc-id)", err=True)
@@ -332,7 +328,7 @@ def slogans(
     try:
         _preload_rules()
     except RuleError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     _check_doc_id(doc_id)
     result = run(paths or [PROJECT_ROOT / "seeds"], doc_id_template=doc_id, jobs=jobs)
     index = slogan_index(result.tables["slogans"], grep)
@@ -385,7 +381,7 @@ def rules_check() -> None:
     try:
         failures, checked = check_all()
     except RuleError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     for f in failures:
         typer.echo(f, err=True)
     typer.echo(f"{checked} examples checked, {len(failures)} failed")

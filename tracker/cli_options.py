@@ -1,7 +1,8 @@
 """Command-line options shared by every verb (tracker.cli, tracker.compare_cli).
 
 One definition per option, so ``--doc-id``, ``--jobs``, ``--format``… read
-and behave the same in every command.
+and behave the same in every command; and :func:`fail`, the one way a
+command stops on a usage error.
 """
 
 from __future__ import annotations
@@ -55,3 +56,10 @@ DaskOpt = Annotated[
                                 "--jobs worker processes. Needs tracker[distributed]."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
+def fail(msg: str) -> typer.Exit:
+    """Print ``tracker: msg`` on stderr and return the exit (code 2, a usage
+    or input error) for the caller to raise."""
+    typer.echo(f"tracker: {msg}", err=True)
+    return typer.Exit(2)

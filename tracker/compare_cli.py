@@ -14,7 +14,7 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from tracker.cli_options import DocIdOpt, ExcelOpt, FormatOpt, JobsOpt, QuietOpt
+from tracker.cli_options import DocIdOpt, ExcelOpt, FormatOpt, JobsOpt, QuietOpt, fail
 from tracker.rules import RuleError
 
 InputsArg = Annotated[
@@ -28,11 +28,8 @@ LocalityOpt = Annotated[str | None, typer.Option("--locality", "-l",
                                                  help="Only this locality (e.g. 全国, 杭州市).")]
 ShowOpt = Annotated[int, typer.Option("--show", help="Rows to print in the terminal "
                                                      "(all rows go to the file).")]
-
-
-def _fail(msg: str) -> typer.Exit:
-    typer.echo(f"tracker: {msg}", err=True)
-    return typer.Exit(2)
+AllRowsOpt = Annotated[bool, typer.Option("--verbose", "-v",
+                                          help="Print every row, not the first --show.")]
 
 
 def _load(paths: list[Path], doc_id: str | None, jobs: int) -> dict[str, pl.DataFrame]:
@@ -41,7 +38,7 @@ def _load(paths: list[Path], doc_id: str | None, jobs: int) -> dict[str, pl.Data
 
     for p in paths:
         if not p.exists():
-            raise _fail(f"{p}: no such file or folder")
+            raise fail(f"{p}: no such file or folder")
     parts = [read_extraction(p) for p in paths if is_extraction_dir(p)]
     raw = [p for p in paths if not is_extraction_dir(p)]
     if raw:
@@ -53,7 +50,7 @@ def _load(paths: list[Path], doc_id: str | None, jobs: int) -> dict[str, pl.Data
         try:
             _preload_rules()
         except RuleError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
         result = run(raw, doc_id_template=doc_id, jobs=jobs)
         for row in result.tables["errors"].iter_rows(named=True):
             typer.echo(f"{row['path']}: {row['message']}", err=True)
@@ -68,7 +65,7 @@ def _write(name: str, table: pl.DataFrame, out: Path, formats, excel: bool) -> l
     try:
         return write_tables({name: table}, out, fmts, excel_bom=excel)
     except (OSError, ValueError) as exc:
-        raise _fail(f"{out}: cannot write outputs: {exc}") from None
+        raise fail(f"{out}: cannot write outputs: {exc}") from None
 
 
 def _print(title: str, columns: list[tuple[str, str]], rows: list[dict], total: int,
@@ -116,8 +113,7 @@ def diff_cmd(
     excel: ExcelOpt = False,
     show: ShowOpt = 60,
     quiet: QuietOpt = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v",
-                                          help="Print every row, not the first --show.")] = False,
+    verbose: AllRowsOpt = False,
 ) -> None:
     """What changed between two years: pledges new, dropped, changed, continued; slogans.
 
@@ -130,16 +126,16 @@ def diff_cmd(
     from tracker.compare import diff, document_years
 
     if kind not in ("pledge", "achievement", "all"):
-        raise _fail("--kind must be pledge, achievement or all")
+        raise fail("--kind must be pledge, achievement or all")
     if (a is None) != (b is None):
-        raise _fail("give both --a and --b, or PATH... with --from and --to")
+        raise fail("give both --a and --b, or PATH... with --from and --to")
     if a is not None:
         if paths:
-            raise _fail("give either PATH... or --a/--b, not both")
+            raise fail("give either PATH... or --a/--b, not both")
         ta, tb = _load([a], doc_id, jobs), _load([b], doc_id, jobs)
     else:
         if not paths or year_from is None or year_to is None:
-            raise _fail("give PATH... with --from YEAR and --to YEAR (or --a DIR --b DIR)")
+            raise fail("give PATH... with --from YEAR and --to YEAR (or --a DIR --b DIR)")
         ta = tb = _load(paths, doc_id, jobs)
     ca = document_years(ta["commitments"], ta["documents"])
     cb = document_years(tb["commitments"], tb["documents"])
@@ -151,7 +147,7 @@ def diff_cmd(
     try:
         table = diff(ca, cb, sa, sb, kind=None if kind == "all" else kind, locality=locality)
     except RuleError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     written = _write("diff", table, out, fmt, excel)
     if quiet:
         return
@@ -190,8 +186,7 @@ def track_cmd(
     excel: ExcelOpt = False,
     show: ShowOpt = 60,
     quiet: QuietOpt = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v",
-                                          help="Print every row, not the first --show.")] = False,
+    verbose: AllRowsOpt = False,
 ) -> None:
     """Did last year's pledges come true?  Pledge of year N vs result for year N.
 
@@ -208,7 +203,7 @@ def track_cmd(
         table = track(document_years(t["commitments"], t["documents"]), locality=locality,
                       keys=key)
     except RuleError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     written = _write("track", table, out, fmt, excel)
     if quiet:
         return
