@@ -22,7 +22,7 @@ import os
 import re
 import stat
 import string
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -295,6 +295,14 @@ def _parse_date(value: Any) -> str:
     if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
         raise ValueError(value)
     return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+# Metadata fields that must be parsed, with their parser and the spelling to
+# suggest when it fails (JSONL fields and manifest columns alike).
+_PARSED_FIELDS: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "year": (_parse_year, "use a 4-digit year"),
+    "date": (_parse_date, "use YYYY-MM-DD or YYYY"),
+}
 
 
 def _clean_str(value: Any) -> str | None:
@@ -601,26 +609,15 @@ def _read_jsonl(path: Path) -> Iterator[Document | InputError]:
                 value = fields.get(name)
                 if value is None or value == "":
                     continue
-                if name == "year":
+                if name in _PARSED_FIELDS:
+                    parse, hint = _PARSED_FIELDS[name]
                     try:
-                        values[name] = _parse_year(value)
+                        values[name] = parse(value)
                     except ValueError:
                         yield InputError(
                             str(path),
-                            f"bad year {_one_line(repr(value))[:40]}; "
-                            "use a 4-digit year (document read without it)",
-                            line=lineno,
-                            doc_id=doc_id,
-                        )
-                        continue
-                elif name == "date":
-                    try:
-                        values[name] = _parse_date(value)
-                    except ValueError:
-                        yield InputError(
-                            str(path),
-                            f"bad date {_one_line(repr(value))[:40]}; "
-                            "use YYYY-MM-DD or YYYY (document read without it)",
+                            f"bad {name} {_one_line(repr(value))[:40]}; "
+                            f"{hint} (document read without it)",
                             line=lineno,
                             doc_id=doc_id,
                         )
@@ -745,27 +742,16 @@ def _read_manifest(
         for column in ("doc_id", "locality", "title", "source"):
             if cells.get(column):
                 values[column] = _one_line(cells[column])
-        if cells.get("year"):
+        for column, (parse, hint) in _PARSED_FIELDS.items():
+            if not cells.get(column):
+                continue
             try:
-                values["year"] = _parse_year(cells["year"])
+                values[column] = parse(cells[column])
             except ValueError:
                 errors.append(
                     InputError(
                         where,
-                        f"bad year {cells['year']!r} for {name!r}; use a 4-digit year "
-                        "(file read without it)",
-                        line=start,
-                        stage="manifest",
-                    )
-                )
-        if cells.get("date"):
-            try:
-                values["date"] = _parse_date(cells["date"])
-            except ValueError:
-                errors.append(
-                    InputError(
-                        where,
-                        f"bad date {cells['date']!r} for {name!r}; use YYYY-MM-DD or YYYY "
+                        f"bad {column} {cells[column]!r} for {name!r}; {hint} "
                         "(file read without it)",
                         line=start,
                         stage="manifest",
