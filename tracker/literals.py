@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import regex
 
+from tracker.rules import PLAIN_FLAGS
+
 _LIT_CAP = 64  # most strings in a set (beyond that the set is dropped)
 _MAX_REPEAT = 32  # longest repeat accepted ({0,4} is fine, * and {1,300} are not)
 _MAX_WORK = 1000  # product of the repeats' ranges: backtracking at one offset
@@ -279,14 +281,13 @@ class _LitParser:
         return frozenset(chars)
 
 
-_PLAIN_FLAGS = regex.compile("").flags
 
 
 @functools.lru_cache(maxsize=256)
 def required_literals(pattern: str, flags: int) -> frozenset[str] | None:
     """Strings one of which every match of ``pattern`` contains, or None when
     unknown (syntax not understood, flags, or unbounded backtracking)."""
-    if flags != _PLAIN_FLAGS:
+    if flags != PLAIN_FLAGS:
         return None
     try:
         return _LitParser(pattern).parse()
@@ -359,7 +360,7 @@ def match_windows(pattern: str, flags: int,
     bounded work per offset: running one only in windows cannot hide a
     timeout that running it on the whole text would have recorded.
     ``numerals``: characters to avoid as anchors when there is a choice."""
-    if flags != _PLAIN_FLAGS:
+    if flags != PLAIN_FLAGS:
         return None
     parser = _LitParser(pattern)
     try:

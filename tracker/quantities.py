@@ -23,7 +23,7 @@ import regex
 from tracker import ruleguard
 from tracker.literals import literal_prefilter
 from tracker.numbers import NumberError, parse_number
-from tracker.rules import RuleError, compile_pattern, read_rule_file, string_list
+from tracker.rules import PLAIN_FLAGS, RuleError, compile_pattern, read_rule_file, string_list
 
 QUALIFIERS = ("exact", "about", "at_least", "at_most", "nearly", "range")
 
@@ -418,49 +418,38 @@ def _excluded(text: str, num_start: int, unit_end: int, numeral: str, unit: str,
 
 _UNDECIDED = "\0undecided"  # a prefilter timed out: decide rule by rule
 
-# A rule written as "not right after one of these words": (?<!新建|新增|…)$.
-_NOT_AFTER = regex.compile(r"\(\?<!((?:[^|()\\\[\]{}*+?.^$#\s]+\|)*[^|()\\\[\]{}*+?.^$#\s]+)\)\$")
-_NOT_AFTER_WORDS: dict[int, tuple[regex.Pattern[str], tuple[str, ...] | None]] = {}
+# Rules made of plain words only (no syntax but | between them) are answered
+# by string tests instead of the regex engine and its timer; these shapes
+# recognise them from the pattern's text.
+_WORD = r"[^|()\\\[\]{}*+?.^$#\s]+"
+_WORDS = rf"({_WORD}(?:\|{_WORD})*)"
+# "not right after one of these words": (?<!新建|新增|…)$
+_NOT_AFTER = regex.compile(rf"\(\?<!{_WORDS}\)\$")
+# "starts with one of these words": ^(?:措施|举措|…) or ^口
+_STARTS_WITH = regex.compile(rf"\^(?:\(\?:{_WORDS}\)|({_WORD}))")
+# "ends with one of these words": 第$, 每$, (?:于|在)$
+_ENDS_WITH = regex.compile(rf"(?:\(\?:{_WORDS}\)|({_WORD}))\$")
+_SHAPES: dict[tuple[int, str], tuple[regex.Pattern[str], tuple[str, ...] | None]] = {}
+
+
+def _words_of(pattern: regex.Pattern[str], shape: regex.Pattern[str]) -> tuple[str, ...] | None:
+    """The words of ``pattern`` when its text has ``shape`` (and no flags), else None."""
+    key = (id(pattern), shape.pattern)  # by identity: rule patterns live all run long
+    got = _SHAPES.get(key)
+    if got is None or got[0] is not pattern:
+        m = shape.fullmatch(pattern.pattern) if pattern.flags == PLAIN_FLAGS else None
+        words = next(g for g in m.groups() if g).split("|") if m else None
+        got = _SHAPES[key] = (pattern, tuple(words) if words else None)
+    return got[1]
 
 
 def _not_after_words(pattern: regex.Pattern[str]) -> tuple[str, ...] | None:
     """The words of a ``before`` rule of the form ``(?<!w1|w2|…)$`` (plain
     words, no flags), else None.  Such a rule matches a window exactly when
     the window does not end with one of the words (``$`` before a final line
-    break adds nothing: no word holds one), which ``str.endswith`` answers
-    without the regex engine and its timer: article-one and abstract-count
-    are asked about every 一, 两, 三… with a unit."""
-    got = _NOT_AFTER_WORDS.get(id(pattern))  # by identity: rules live all run long
-    if got is None or got[0] is not pattern:
-        m = _NOT_AFTER.fullmatch(pattern.pattern) if pattern.flags == _PLAIN_FLAGS else None
-        got = _NOT_AFTER_WORDS[id(pattern)] = (
-            pattern, tuple(m.group(1).split("|")) if m else None)
-    return got[1]
-
-
-_PLAIN_FLAGS = regex.compile("").flags
-
-# A rule written as "starts with one of these words": ^(?:措施|举措|…) or ^口.
-_STARTS_WITH = regex.compile(
-    r"\^(?:\(\?:((?:[^|()\\\[\]{}*+?.^$#\s]+\|)*[^|()\\\[\]{}*+?.^$#\s]+)\)"
-    r"|([^|()\\\[\]{}*+?.^$#\s]+))")
-
-
-# A rule written as "ends with one of these words": 第$, 每$, (?:于|在)$.
-_ENDS_WITH = regex.compile(
-    r"(?:\(\?:((?:[^|()\\\[\]{}*+?.^$#\s]+\|)*[^|()\\\[\]{}*+?.^$#\s]+)\)"
-    r"|([^|()\\\[\]{}*+?.^$#\s]+))\$")
-_SHAPES: dict[tuple[int, str], tuple[regex.Pattern[str], tuple[str, ...] | None]] = {}
-
-
-def _words_of(pattern: regex.Pattern[str], shape: regex.Pattern[str]) -> tuple[str, ...] | None:
-    key = (id(pattern), shape.pattern)  # by identity: rule patterns live all run long
-    got = _SHAPES.get(key)
-    if got is None or got[0] is not pattern:
-        m = shape.fullmatch(pattern.pattern) if pattern.flags == _PLAIN_FLAGS else None
-        got = _SHAPES[key] = (pattern, tuple((m.group(1) or m.group(2)).split("|"))
-                              if m else None)
-    return got[1]
+    break adds nothing: no word holds one), which ``str.endswith`` answers:
+    article-one and abstract-count are asked about every 一, 两, 三… with a unit."""
+    return _words_of(pattern, _NOT_AFTER)
 
 
 def _starts_with_words(pattern: regex.Pattern[str]) -> tuple[str, ...] | None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from tracker.rules import REGEX_TIMEOUT, RuleError, line_of, rules_dir
+from tracker.rules import PLAIN_FLAGS, REGEX_TIMEOUT, RuleError, line_of, rules_dir
 
 #: Extra seconds a rule may take per million characters of text it scans:
 #: a pattern run over a whole 100 MB document needs more than a pattern run
@@ -183,9 +183,6 @@ def pristine() -> bool:
     return c is None or not c.timeouts
 
 
-# Flags of a pattern compiled with no inline flags: only such patterns are
-# merged (an inline (?i) or (?x) would leak into the other branches).
-_PLAIN_FLAGS = regex.compile("").flags
 
 
 def merged(patterns: list[regex.Pattern[str]]) -> regex.Pattern[str] | None:
@@ -193,7 +190,7 @@ def merged(patterns: list[regex.Pattern[str]]) -> regex.Pattern[str] | None:
     text iff one of ``patterns`` does (an alternation is tried at every
     position), or None when there is nothing to merge or a pattern cannot be
     merged safely (groups, which backreferences could number, or inline flags)."""
-    if not patterns or any(p.groups or p.flags != _PLAIN_FLAGS for p in patterns):
+    if not patterns or any(p.groups or p.flags != PLAIN_FLAGS for p in patterns):
         return None
     try:
         return regex.compile("|".join(f"(?:{p.pattern})" for p in patterns))

@@ -132,6 +132,12 @@ def read_rule_file(
     return rf
 
 
+#: Flags of a pattern compiled with no inline flags.  Only such patterns are
+#: merged or read for literals: an inline (?i) or (?x) changes what the text
+#: of the pattern means.
+PLAIN_FLAGS = regex.compile("").flags
+
+
 def compile_pattern(rf: RuleFile, pattern: Any, what: str) -> regex.Pattern[str]:
     """Compile a rule's regex, or raise :class:`RuleError` at its line."""
     if not isinstance(pattern, str):
