@@ -510,19 +510,13 @@ def _quick_reject(plan: _UnitExclusions, before: str, after: str, numeral: str,
     if _any_before(plan, before) is not False:
         return False
     # No rule with a ``before`` can match: only after-only rules remain.
-    if not plan.after_only:
-        return True
-    if plan.after_words is not None:
-        return not after.startswith(plan.after_words)
-    if plan.lit_after is not None and plan.lit_after.search(after) is None:
-        return True
-    return ruleguard.probe(plan.any_after, after) is False
+    return not plan.after_only or _any_after(plan, after) is False
 
 
 def _excluded_prefiltered(plan: _UnitExclusions, before: str, after: str, numeral: str,
                           num_start: int, unit_end: int) -> str | None:
-    any_before: bool | None = plan.any_before is None or None  # True: no prefilter
-    any_after: bool | None = plan.any_after is None or None
+    any_before: bool | None = None  # computed when a rule first needs it
+    any_after: bool | None = None
     for ex in plan.rules:
         if ex.numeral and not _numeral_matches(ex, numeral, num_start):
             continue
@@ -540,13 +534,8 @@ def _excluded_prefiltered(plan: _UnitExclusions, before: str, after: str, numera
             if not _after_matches(ex, after, unit_end):
                 continue
         elif ex.after:
-            if any_after is None and plan.after_words is not None:
-                any_after = after.startswith(plan.after_words)
             if any_after is None:
-                assert plan.any_after is not None
-                any_after = (False if plan.lit_after is not None
-                             and plan.lit_after.search(after) is None
-                             else ruleguard.probe(plan.any_after, after))
+                any_after = _any_after(plan, after)
                 if any_after is None:
                     return _UNDECIDED
             if not any_after or not _after_matches(ex, after, unit_end):
@@ -568,6 +557,18 @@ def _any_before(plan: _UnitExclusions, before: str) -> bool | None:
     if plan.lit_before is not None and plan.lit_before.search(before) is None:
         return False
     return ruleguard.probe(plan.any_before, before)
+
+
+def _any_after(plan: _UnitExclusions, after: str) -> bool | None:
+    """Whether the ``after`` of some rule without a numeral may match: as
+    :func:`_any_before`, for the window after the unit."""
+    if plan.after_words is not None:
+        return after.startswith(plan.after_words)
+    if plan.any_after is None:
+        return True  # no prefilter: look rule by rule
+    if plan.lit_after is not None and plan.lit_after.search(after) is None:
+        return False
+    return ruleguard.probe(plan.any_after, after)
 
 
 def _before_matches(ex: Exclusion, before: str, num_start: int) -> bool:
