@@ -421,10 +421,10 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
     for m in rules.strong.finditer(before):
         best = m
     if best is not None:
-        return ("pledge" if best.group("p") else "achievement"), "cue:" + best.group()
+        return ("pledge" if best.lastgroup == "p" else "achievement"), "cue:" + best.group()
     m = rules.strong.search(text, q.end, clause_end)
     if m:
-        return ("pledge" if m.group("p") else "achievement"), "cue:" + m.group()
+        return ("pledge" if m.lastgroup == "p" else "achievement"), "cue:" + m.group()
     if par_start < sent.start:
         # 过去一年，我们的各项工作取得了很大成绩。国内生产总值增长10.3%: the
         # paragraph's last time-frame cue before this sentence carries over
@@ -464,7 +464,7 @@ def _paragraph_cue(text: str, par_start: int, sent_start: int, rules: KindRules,
     if past is not None and (best is None or past.start() > best.start()):
         return "achievement", "paragraph:" + past.group()
     if best is not None:
-        return ("pledge" if best.group("p") else "achievement"), "paragraph:" + best.group()
+        return ("pledge" if best.lastgroup == "p" else "achievement"), "paragraph:" + best.group()
     return None
 
 
@@ -747,7 +747,7 @@ def _multi_year(scans: _ParagraphScans, par_start: int, num_start: int,
     城镇新增就业5771万人; 年均增长7.1%) rather than a one-year one (过去一年,
     全年, 2023年)."""
     found = scans.before(rules.period, par_start, num_start)
-    return bool(found) and found[-1].group("multi") is not None
+    return bool(found) and found[-1].lastgroup == "multi"
 
 
 _DISTRIBUTIVE = regex.compile(r"(?:在|于|为|给)?([^，,。；;在于]{2,40}?)分别[^，,。；;]{0,8}$")

@@ -265,7 +265,7 @@ def _qualifier_before(text: str, start: int, rules: QuantityRules) -> tuple[str 
     m = rules.before_re.search(text, max(0, start - 7), start)
     if m is None:
         return None, start
-    return rules.before_words_map[m.group("w")], m.start()
+    return rules.before_words_map[m.group(1)], m.start()  # group 1 is (?P<w>…)
 
 
 _REFS: dict[tuple[int, str], ruleguard.RuleRef] = {}

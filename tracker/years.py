@@ -169,24 +169,28 @@ def relative_year(text: str, year: int | None,
     if "年" not in text and "五" not in text:
         return None  # every expression holds 年 (明年, 未来五年) or 五 (十四五期间)
     found = None
+    # Each alternative of _RELATIVE is one named group and holds no other:
+    # lastgroup names the kind and group(lastindex) is its text (looking a
+    # group up by name costs the regex module far more).
     for m in _RELATIVE.finditer(text):
-        if m.lastgroup not in kinds:
+        kind = m.lastgroup
+        if kind not in kinds:
             continue
-        if m.group("plan"):
-            end = plan_end_year(m.group("plan"))
+        if kind == "plan":
+            end = plan_end_year(m.group(m.lastindex))
             if end is not None:
                 found = (end, m.group(), "plan")
             continue
         if year is None:
             continue
-        if m.group("next"):
+        if kind == "next":
             found = (year + 1, m.group(), "next")
-        elif m.group("this"):
+        elif kind == "this":
             found = (year, m.group(), "this")
-        elif m.group("last"):
+        elif kind == "last":
             found = (year - 1, m.group(), "last")
-        elif m.group("span"):
-            n = _small_int(m.group("span"))
+        else:
+            n = _small_int(m.group(m.lastindex))
             if n:
                 found = (year + n - 1, m.group(), "span")
     return found
