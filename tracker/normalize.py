@@ -288,7 +288,7 @@ def normalise(original: str, *, column_layout: bool | None = None) -> NormalText
     last = len(lines) - 1
     for k, line in enumerate(lines):
         end = pos + len(line)
-        if space in line if space else spaces and any(c in line for c in spaces):
+        if space in line if space else spaces and any(map(line.__contains__, spaces)):
             # No match of these patterns holds a \n, and their lookarounds
             # see the same \n or text end at the line's edges.
             cuts.extend(m.span() for m in _SPACE_RUN.finditer(t, pos, end))
