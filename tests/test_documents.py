@@ -481,6 +481,7 @@ def test_arbitrary_bytes_never_raise(tmp_path: Path, data: bytes) -> None:
 def test_utf8_roundtrip(text: str) -> None:
     got = decode_bytes(text.encode("utf-8"))
     if isinstance(got, str):
-        assert got == text.replace("\r\n", "\n")
+        # A leading U+FEFF is read as the byte order mark it encodes to.
+        assert got == text.removeprefix("\ufeff").replace("\r\n", "\n")
     else:  # only text full of control characters may be called binary
         assert got.message.startswith("binary")
