@@ -13,6 +13,7 @@ in an input directory supplies per-file metadata.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import functools
 import io
@@ -25,7 +26,7 @@ import string
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from tracker.model import Document, InputError
 
@@ -33,8 +34,12 @@ __all__ = [
     "SUPPORTED_EXTENSIONS",
     "TEMPLATE_FIELDS",
     "DecodeError",
+    "DocIds",
+    "Source",
     "decode_bytes",
+    "input_parts",
     "read_inputs",
+    "read_part",
 ]
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl", ".pdf", ".docx")
@@ -542,101 +547,112 @@ def _read_docx(path: Path) -> Iterator[Document | InputError]:
 _JSONL_FIELDS = ("title", "year", "date", "locality", "source")
 
 
-def _read_jsonl(path: Path) -> Iterator[Document | InputError]:
+def _open_jsonl(path: Path) -> BinaryIO | InputError:
     try:
-        handle = path.open("rb")
+        return path.open("rb")
     except PermissionError:
-        yield InputError(str(path), "permission denied; make the file readable (chmod) or drop it")
-        return
+        return InputError(str(path), "permission denied; make the file readable (chmod) or drop it")
     except OSError as exc:
-        yield InputError(str(path), f"cannot read file ({_one_line(exc.strerror or str(exc))})")
+        return InputError(str(path), f"cannot read file ({_one_line(exc.strerror or str(exc))})")
+
+
+def _read_jsonl(path: Path) -> Iterator[Document | InputError]:
+    handle = _open_jsonl(path)
+    if isinstance(handle, InputError):
+        yield handle
         return
     any_line = False
     with handle:
         for lineno, raw in enumerate(handle, start=1):
-            where = f"{path}:{lineno}"
             if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
             if not raw.strip():
                 continue
             any_line = True
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield InputError(
-                    str(path),
-                    f"line is not UTF-8 (bad byte at column {exc.start + 1}); "
-                    "re-save the file as UTF-8",
-                    line=lineno,
-                )
-                continue
-            try:
-                obj = json.loads(line)
-            except (ValueError, RecursionError) as exc:
-                msg = getattr(exc, "msg", type(exc).__name__)
-                yield InputError(
-                    str(path), f"line is not valid JSON ({msg}); fix or delete it", line=lineno
-                )
-                continue
-            if not isinstance(obj, dict):
-                yield InputError(
-                    str(path),
-                    f"line is JSON {type(obj).__name__}, not an object; "
-                    'write one {"id": ..., "text": ...} object per line',
-                    line=lineno,
-                )
-                continue
-            text = obj.get("text", obj.get("content"))
-            if not isinstance(text, str) or not text.strip():
-                yield InputError(
-                    str(path),
-                    'line has no "text" or "content" string (or it is empty); add the text',
-                    line=lineno,
-                )
-                continue
-            provided: set[str] = set()
-            raw_id = obj.get("id", obj.get("doc_id"))
-            doc_id = _clean_str(raw_id)
-            if doc_id is not None:
-                provided.add("doc_id")
-            else:
-                doc_id = f"{path.stem}-{lineno}"
-            values: dict[str, Any] = {}
-            fields = dict(obj)
-            if "source" not in fields and "url" in fields:
-                fields["source"] = fields["url"]
-            for name in _JSONL_FIELDS:
-                value = fields.get(name)
-                if value is None or value == "":
-                    continue
-                if name in _PARSED_FIELDS:
-                    parse, hint = _PARSED_FIELDS[name]
-                    try:
-                        values[name] = parse(value)
-                    except ValueError:
-                        yield InputError(
-                            str(path),
-                            f"bad {name} {_one_line(repr(value))[:40]}; "
-                            f"{hint} (document read without it)",
-                            line=lineno,
-                            doc_id=doc_id,
-                        )
-                        continue
-                else:
-                    cleaned = _clean_str(value)
-                    if cleaned is None:
-                        continue
-                    values[name] = cleaned
-                provided.add(name)
-            yield Document(
-                doc_id=doc_id,
-                path=where,
-                text=text.replace("\r\n", "\n"),
-                metadata_from=frozenset(provided),
-                **values,
-            )
+            yield from _jsonl_line(path, lineno, raw)
     if not any_line:
         yield _empty(str(path))
+
+
+def _jsonl_line(path: Path, lineno: int, raw: bytes) -> Iterator[Document | InputError]:
+    """The document of one non-blank JSONL line, after an error for each bad
+    field; or the one error that makes the line unreadable."""
+    where = f"{path}:{lineno}"
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        yield InputError(
+            str(path),
+            f"line is not UTF-8 (bad byte at column {exc.start + 1}); "
+            "re-save the file as UTF-8",
+            line=lineno,
+        )
+        return
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        msg = getattr(exc, "msg", type(exc).__name__)
+        yield InputError(
+            str(path), f"line is not valid JSON ({msg}); fix or delete it", line=lineno
+        )
+        return
+    if not isinstance(obj, dict):
+        yield InputError(
+            str(path),
+            f"line is JSON {type(obj).__name__}, not an object; "
+            'write one {"id": ..., "text": ...} object per line',
+            line=lineno,
+        )
+        return
+    text = obj.get("text", obj.get("content"))
+    if not isinstance(text, str) or not text.strip():
+        yield InputError(
+            str(path),
+            'line has no "text" or "content" string (or it is empty); add the text',
+            line=lineno,
+        )
+        return
+    provided: set[str] = set()
+    raw_id = obj.get("id", obj.get("doc_id"))
+    doc_id = _clean_str(raw_id)
+    if doc_id is not None:
+        provided.add("doc_id")
+    else:
+        doc_id = f"{path.stem}-{lineno}"
+    values: dict[str, Any] = {}
+    fields = dict(obj)
+    if "source" not in fields and "url" in fields:
+        fields["source"] = fields["url"]
+    for name in _JSONL_FIELDS:
+        value = fields.get(name)
+        if value is None or value == "":
+            continue
+        if name in _PARSED_FIELDS:
+            parse, hint = _PARSED_FIELDS[name]
+            try:
+                values[name] = parse(value)
+            except ValueError:
+                yield InputError(
+                    str(path),
+                    f"bad {name} {_one_line(repr(value))[:40]}; "
+                    f"{hint} (document read without it)",
+                    line=lineno,
+                    doc_id=doc_id,
+                )
+                continue
+        else:
+            cleaned = _clean_str(value)
+            if cleaned is None:
+                continue
+            values[name] = cleaned
+        provided.add(name)
+    yield Document(
+        doc_id=doc_id,
+        path=where,
+        text=text.replace("\r\n", "\n"),
+        metadata_from=frozenset(provided),
+        **values,
+    )
 
 
 _READERS = {
@@ -913,10 +929,11 @@ def _apply_template(
     return replace(doc, doc_id=new_id)
 
 
-def _line_of(doc: Document, file: Path) -> int | None:
+def _line_of(path: str, file: Path) -> int | None:
+    """The JSONL line number in a document ``path`` (``file.jsonl:LINE``), else None."""
     prefix = f"{file}:"
-    if doc.path.startswith(prefix) and doc.path[len(prefix) :].isdigit():
-        return int(doc.path[len(prefix) :])
+    if path.startswith(prefix) and path[len(prefix) :].isdigit():
+        return int(path[len(prefix) :])
     return None
 
 
@@ -959,10 +976,13 @@ def read_inputs(
     return _read_inputs(list(paths), doc_id_template, names)
 
 
-def _read_inputs(
-    paths: list[str | Path], template: str | None, names: set[str]
-) -> Iterator[Document | InputError]:
-    seen: dict[str, str] = {}
+_Reader = Callable[[Path], Iterator[Document | InputError]]
+
+
+def _sources(paths: list[str | Path]) -> Iterator[tuple[Path, _Reader, _ManifestRow | None]
+                                                  | InputError]:
+    """Every file to read under ``paths`` with its reader and manifest row,
+    in input order, and the problems found while walking."""
     manifests: dict[Path, _ManifestRow] = {}
     visited: set[Path] = set()
     for given in paths:
@@ -1000,29 +1020,202 @@ def _read_inputs(
                 row = manifests.get(file.resolve())
             except OSError:
                 row = None
-            is_jsonl = reader is _read_jsonl
-            for result in reader(file):
-                if isinstance(result, InputError):
-                    yield result
-                    continue
-                doc = result
-                if row is not None:
-                    doc = _apply_manifest(doc, row, jsonl=is_jsonl)
-                if template is not None:
-                    templated = _apply_template(doc, template, names, file, _line_of(doc, file))
-                    if isinstance(templated, InputError):
-                        yield templated
-                        continue
-                    doc = templated
-                first = seen.get(doc.doc_id)
-                if first is not None:
-                    yield InputError(
-                        str(file),
-                        f"duplicate doc_id {doc.doc_id!r} (first used by {first}); give the "
-                        "documents distinct ids (manifest doc_id or doc_id_template)",
-                        doc_id=doc.doc_id,
-                        line=_line_of(doc, file),
-                    )
-                    continue
-                seen[doc.doc_id] = doc.path
-                yield doc
+            yield file, reader, row
+
+
+def _prepared(doc: Document, file: Path, row: _ManifestRow | None, jsonl: bool,
+              template: str | None, names: set[str]) -> Document | InputError:
+    """``doc`` with its manifest row and ``doc_id`` template applied."""
+    if row is not None:
+        doc = _apply_manifest(doc, row, jsonl=jsonl)
+    if template is not None:
+        return _apply_template(doc, template, names, file, _line_of(doc.path, file))
+    return doc
+
+
+class DocIds:
+    """The ``doc_id`` check of a run: a document whose id was used before is
+    refused, so ids stay unique in every output table."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def refuse(self, doc_id: str, path: str, file: Path) -> InputError | None:
+        """None for a new ``doc_id`` (now taken by ``path``), else the error
+        that replaces the later document (read from ``file``)."""
+        first = self.seen.get(doc_id)
+        if first is None:
+            self.seen[doc_id] = path
+            return None
+        return InputError(
+            str(file),
+            f"duplicate doc_id {doc_id!r} (first used by {first}); give the "
+            "documents distinct ids (manifest doc_id or doc_id_template)",
+            doc_id=doc_id,
+            line=_line_of(path, file),
+        )
+
+
+def _read_inputs(
+    paths: list[str | Path], template: str | None, names: set[str]
+) -> Iterator[Document | InputError]:
+    ids = DocIds()
+    for src in _sources(paths):
+        if isinstance(src, InputError):
+            yield src
+            continue
+        file, reader, row = src
+        for result in reader(file):
+            if not isinstance(result, InputError):
+                result = _prepared(result, file, row, reader is _read_jsonl, template, names)
+            if isinstance(result, Document):
+                result = ids.refuse(result.doc_id, result.path, file) or result
+            yield result
+
+
+# --------------------------------------------------------------------------- parts
+
+#: A JSONL part read by one worker holds about this many bytes of lines.
+PART_BYTES = 2_000_000
+#: A part of other inputs holds at most this many files (or PART_BYTES of them).
+PART_FILES = 32
+_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Source:
+    """A piece of the input that one worker reads: ``file`` with its manifest
+    ``row``; for a JSONL file, the lines in bytes ``[start, end)`` of it, the
+    first of which is line ``first_line`` (``end`` None: the whole file)."""
+
+    file: Path
+    row: _ManifestRow | None = None
+    start: int = 0
+    end: int | None = None
+    first_line: int = 1
+
+
+def input_parts(paths: Sequence[str | Path], *, doc_id_template: str | None = None,
+                part_bytes: int = PART_BYTES,
+                part_files: int = PART_FILES) -> Iterator[list[Source | InputError]]:
+    """The input cut into parts for worker processes to read, in input order.
+
+    Walks ``paths`` as :func:`read_inputs` does (problems found while walking
+    are items of the parts, in place).  A JSONL file is cut at line ends into
+    pieces of about ``part_bytes``; other files are grouped up to
+    ``part_files`` files or ``part_bytes`` bytes.  Only the JSONL files are
+    read here, block by block, for their line ends: memory stays flat.
+    :func:`read_part` turns a part into documents (with the same
+    ``doc_id_template``); together with :class:`DocIds` in input order they
+    give what :func:`read_inputs` gives.
+
+    Raises:
+        ValueError: at call time, for a malformed ``doc_id_template`` (see
+            :func:`read_inputs`).
+    """
+    if doc_id_template is not None:
+        _template_fields(doc_id_template)
+    return _input_parts(list(paths), part_bytes, part_files)
+
+
+def _input_parts(paths: list[str | Path], part_bytes: int,
+                 part_files: int) -> Iterator[list[Source | InputError]]:
+    part: list[Source | InputError] = []
+    size = 0
+    for src in _sources(paths):
+        if isinstance(src, InputError):
+            part.append(src)
+            continue
+        file, reader, row = src
+        if reader is _read_jsonl:
+            for piece in _jsonl_pieces(file, row, part_bytes):
+                part.append(piece)
+                if isinstance(piece, Source):
+                    yield part
+                    part, size = [], 0
+            continue
+        part.append(Source(file, row))
+        with contextlib.suppress(OSError):  # the reader reports a file it cannot stat
+            size += file.stat().st_size
+        if len(part) >= part_files or size >= part_bytes:
+            yield part
+            part, size = [], 0
+    if part:
+        yield part
+
+
+def _jsonl_pieces(path: Path, row: _ManifestRow | None,
+                  part_bytes: int) -> Iterator[Source | InputError]:
+    """``path`` cut at line ends into pieces of about ``part_bytes``, then the
+    error of an unreadable file or of one with no non-blank line."""
+    handle = _open_jsonl(path)
+    if isinstance(handle, InputError):
+        yield handle
+        return
+    start, first = 0, 1  # the current piece's first byte and the number of its first line
+    seen = 0  # line breaks counted in the piece so far
+    base = 0  # file offset of the block
+    any_line = False
+    with handle:
+        while block := handle.read(_BLOCK):
+            if not any_line:
+                lead = codecs.BOM_UTF8 if base == 0 and block.startswith(codecs.BOM_UTF8) else b""
+                any_line = bool(block[len(lead):].strip())
+            i = 0  # block[:i] is counted in ``seen``
+            # The piece ends at the first line break that makes it part_bytes long.
+            while (want := start + part_bytes - base) <= len(block):
+                nl = block.find(b"\n", max(want - 1, i))
+                if nl < 0:
+                    break
+                seen += block.count(b"\n", i, nl + 1)
+                yield Source(path, row, start, base + nl + 1, first)
+                start, first, seen, i = base + nl + 1, first + seen, 0, nl + 1
+            seen += block.count(b"\n", i)
+            base += len(block)
+    if start < base:
+        yield Source(path, row, start, base, first)
+    if not any_line:
+        yield _empty(str(path))
+
+
+def _read_jsonl_piece(src: Source) -> Iterator[Document | InputError]:
+    """The lines of a JSONL piece, read as :func:`_read_jsonl` reads them."""
+    handle = _open_jsonl(src.file)
+    if isinstance(handle, InputError):
+        yield handle  # gone since it was cut
+        return
+    with handle:
+        handle.seek(src.start)
+        data = handle.read((src.end or 0) - src.start)
+    # Split at b"\n" only, as iterating a binary file does; the line break
+    # itself changes nothing below (blank test, decoding, JSON).
+    for lineno, raw in enumerate(data.split(b"\n"), start=src.first_line):
+        if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        if raw.strip():
+            yield from _jsonl_line(src.file, lineno, raw)
+
+
+def read_part(part: Sequence[Source | InputError], template: str | None = None
+              ) -> Iterator[tuple[Path | None, Document | InputError]]:
+    """Documents and problems of a part from :func:`input_parts`, each with
+    the file it comes from (None for a problem found while walking).
+
+    As :func:`read_inputs` gives them, with ``template`` applied, except that
+    ``doc_id`` duplicates are not refused yet: that takes the whole run, in
+    input order (:class:`DocIds`).  Raises ValueError for a malformed
+    ``template``, like :func:`read_inputs`.
+    """
+    names = _template_fields(template) if template is not None else set()
+    for src in part:
+        if isinstance(src, InputError):
+            yield None, src
+            continue
+        reader = _READERS[src.file.suffix.lower()]
+        jsonl = reader is _read_jsonl
+        results = (_read_jsonl_piece(src) if jsonl and src.end is not None
+                   else reader(src.file))
+        for result in results:
+            if not isinstance(result, InputError):
+                result = _prepared(result, src.file, src.row, jsonl, template, names)
+            yield src.file, result

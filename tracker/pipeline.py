@@ -3,8 +3,9 @@
 files -> :class:`~tracker.model.Document` -> :func:`~tracker.normalize.normalise`
 -> locality and year -> slogans and commitments -> rows.  :func:`process_document`
 does one document and never raises: a failure becomes an error row and the
-document's status says so.  :func:`run` streams documents through it (in
-worker processes with ``jobs > 1``) and builds the polars frames.
+document's status says so.  :func:`run` streams documents through it and
+builds the polars frames; with ``jobs > 1``, worker processes read parts of
+the input themselves (:func:`read_and_process`) and this process collects.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -29,6 +31,9 @@ from tracker.tables import (
     SLOGANS_SCHEMA,
     frame,
 )
+
+if TYPE_CHECKING:
+    from tracker.documents import Source
 
 
 @dataclass
@@ -210,8 +215,10 @@ class RunResult:
         return self.tables["errors"].height
 
 
-# A chunk sent to a worker holds up to this many documents or characters: big
-# enough to amortise inter-process traffic, small enough to keep memory flat.
+# A chunk of documents read by this process (a Dask partition, or a batch of
+# a one-process run) holds up to this many documents or characters: big enough
+# to amortise inter-process traffic, small enough to keep memory flat.  Local
+# worker processes read their own parts instead (tracker.documents.input_parts).
 CHUNK_DOCS = 32
 CHUNK_CHARS = 1_000_000
 # Rows held as Python dicts before they are packed into polars frames.
@@ -332,18 +339,73 @@ def ordered_results(docs: Iterable[Document | InputError], submit: Callable | No
         yield from _merge(c, iter(fut.result() if fut else ()), on_item, store)
 
 
-def _results(docs: Iterable[Document | InputError], jobs: int,
-             on_item: Callable[[], None] | None, cache: Cache | None = None,
-             hits: list[int] | None = None) -> Iterator[DocResult | InputError]:
-    if jobs <= 1:
-        yield from ordered_results(docs, None, cache=cache, on_item=on_item, hits=hits)
-        return
+def read_and_process(part: Sequence[Source | InputError], doc_id_template: str | None = None,
+                     cache: Cache | None = None
+                     ) -> list[tuple[Path | None, DocResult | InputError, bool]]:
+    """Read one part of the input (:func:`tracker.documents.read_part`) and
+    extract its documents: the worker's job in a parallel run, so that
+    reading, decoding and parsing files (HTML, PDF) runs in every worker too.
+
+    With a ``cache``, documents it holds are taken from it and new results
+    are stored.  Returns ``(file, result, from_cache)`` per document or input
+    problem, in input order; ``doc_id`` duplicates are left to the caller.
+    Never raises for bad input.
+    """
+    from tracker.documents import read_part
+
+    out: list[tuple[Path | None, DocResult | InputError, bool]] = []
+    for file, item in read_part(part, doc_id_template):
+        if isinstance(item, InputError):
+            out.append((file, item, False))
+            continue
+        key = cache.key(item) if cache is not None else None
+        cached = cache.get(key, item) if cache is not None and key is not None else None
+        if cached is not None:
+            out.append((file, cached, True))
+            continue
+        res = process_document(item)
+        if cache is not None and key is not None:
+            cache.put(key, res)
+        out.append((file, res, False))
+    return out
+
+
+def _parallel_results(paths: Sequence[str | Path], doc_id_template: str | None, jobs: int,
+                      on_item: Callable[[], None] | None, cache: Cache | None,
+                      hits: list[int]) -> Iterator[DocResult | InputError]:
+    """Results in input order from ``jobs`` worker processes that each read
+    and extract parts of the input; this process only walks the paths, cuts
+    JSONL files at line ends, refuses duplicate ``doc_id``s and collects."""
+    from tracker.documents import DocIds, input_parts
+
+    parts = input_parts(paths, doc_id_template=doc_id_template)
+    ids = DocIds()
+
+    def settle(fut) -> Iterator[DocResult | InputError]:
+        for file, res, from_cache in fut.result():
+            if isinstance(res, DocResult) and file is not None:
+                refused = ids.refuse(res.document["doc_id"], res.document["path"], file)
+                if refused is not None:
+                    res = refused
+                elif from_cache:
+                    hits[0] += 1
+            yield res
+            if on_item:
+                on_item()
+
     # Loaded here once, forked workers start with everything in place instead
     # of each spending most of a second loading the same tables.
     warm_up()
     with ProcessPoolExecutor(max_workers=jobs, initializer=warm_up) as pool:
-        yield from ordered_results(docs, lambda todo: pool.submit(process_chunk, todo, cache),
-                                   cache=cache, window=3 * jobs, on_item=on_item, hits=hits)
+        # At most ``window`` parts in flight: memory stays flat whatever the
+        # corpus size, and results are taken in input order.
+        pending: deque = deque()
+        for part in parts:
+            pending.append(pool.submit(read_and_process, part, doc_id_template, cache))
+            while len(pending) >= 3 * jobs:
+                yield from settle(pending.popleft())
+        while pending:
+            yield from settle(pending.popleft())
 
 
 class _Tables:
@@ -410,7 +472,11 @@ def run(paths: Sequence[str | Path], *, doc_id_template: str | None = None, jobs
     if jobs == 0:
         jobs = os.cpu_count() or 1
     hits = [0]
-    result = collect(_results(read_inputs(paths, doc_id_template=doc_id_template), jobs,
-                              on_item, cache, hits))
+    if jobs > 1:
+        results = _parallel_results(paths, doc_id_template, jobs, on_item, cache, hits)
+    else:
+        results = ordered_results(read_inputs(paths, doc_id_template=doc_id_template), None,
+                                  cache=cache, on_item=on_item, hits=hits)
+    result = collect(results)
     result.cache_hits = hits[0]
     return result
