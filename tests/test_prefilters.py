@@ -80,22 +80,46 @@ def test_category_memo_gives_the_uncached_answer() -> None:
         "新建", "新建3所学校", rules)
 
 
-def test_paragraph_scans_equal_a_scan_of_the_text_before_each_number() -> None:
-    from tracker.commitments import _ParagraphScans, load_kind_rules
+def test_window_scans_equal_a_scan_of_each_window() -> None:
+    import random
 
-    period = load_kind_rules().period
+    from tracker.commitments import (
+        _PAST_YEAR,
+        _paragraph_start,
+        _WindowScans,
+        _YearIndex,
+        load_kind_rules,
+    )
+
+    rules = load_kind_rules()
     anchor = load_quantity_rules().anchor
-    checked = found = 0
-    for text in TEXTS:
-        scans = _ParagraphScans(text)
-        for m in anchor.finditer(text):
-            start = m.start("pnum") if m.group("pct") else m.start("num")
-            par = text.rfind("\n", 0, start) + 1
-            got = [x.group() for x in scans.before(period, par, start)]
-            assert got == [x.group() for x in period.finditer(text[par:start])]
-            checked += 1
-            found += bool(got)
-    assert checked > 40 and found > 10
+    rng = random.Random(5)
+    # The seeds as written, and as one long paragraph each (a page scraped
+    # without line breaks), where windows start mid-paragraph.
+    texts = TEXTS + ["".join(t.split("\n")) for t in TEXTS]
+    checked = straddled = 0
+    for text in texts:
+        years = _YearIndex(text)
+        for pattern, reach in ((rules.strong, rules.strong_reach),
+                               (rules.period, rules.period_reach), (_PAST_YEAR, 8)):
+            scans = _WindowScans(text, pattern, reach, years.par_starts)
+            windows = []
+            for m in anchor.finditer(text):
+                upto = m.start("pnum") if m.group("pct") else m.start("num")
+                windows.append((_paragraph_start(years, upto), upto))
+            for _ in range(300):  # any start and end within a paragraph
+                upto = rng.randrange(len(text) + 1)
+                par = years.paragraph_start(upto)
+                windows.append((rng.randint(max(par, upto - 6000), upto), upto))
+            whole = {p: list(pattern.finditer(text, p)) for p in set(years.par_starts)}
+            for start, upto in windows:
+                got = [(x.span(), x.group()) for x in scans.finditer(start, upto)]
+                assert got == [(x.span(), x.group())
+                               for x in pattern.finditer(text, start, upto)], (start, upto)
+                par = years.paragraph_start(start)
+                straddled += any(x.start() < start < x.end() for x in whole[par])
+                checked += 1
+    assert checked > 2000 and straddled > 10
 
 
 def test_literal_prefilters_never_hide_a_match() -> None:

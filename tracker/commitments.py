@@ -31,7 +31,6 @@ from tracker.rules import (
     word_alternation,
 )
 from tracker.segments import (
-    MAX_SENTENCE,
     NUMBERED_HEADING,
     Sentence,
     SentenceIndex,
@@ -87,6 +86,11 @@ class KindRules:
     weak: regex.Pattern[str]
     period: regex.Pattern[str]
     carry_over: frozenset[str]
+    # How far past a position matching ``strong`` / ``period`` there may read
+    # (longest word plus a lookahead): see _WindowScans.  The default makes
+    # every window scanned in full.
+    strong_reach: int = 1 << 30
+    period_reach: int = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -166,9 +170,13 @@ def load_kind_rules(directory: Path | str | None = None) -> KindRules:
     weak = regex.compile(rf"(?P<a>{word_alternation(lists['achievement_verbs'])})")
     period = regex.compile(rf"(?P<multi>{word_alternation(lists['multi_year'])})"
                            rf"|(?P<one>{word_alternation(lists['one_year'])}|(?:19|20)\d\d年)")
+    longest = functools.partial(max, key=len, default="")
     return KindRules(default, lists["pledge"], lists["achievement"], lists["achievement_verbs"],
                      lists["pledge_sections"], lists["achievement_sections"], lists["examples"],
-                     strong, weak, period, frozenset(lists["carry_over"]))
+                     strong, weak, period, frozenset(lists["carry_over"]),
+                     # + (?!近|军) and a margin; 2023年 is five characters.
+                     len(longest((*lists["pledge"], *lists["achievement"]))) + 2,
+                     max(len(longest((*lists["multi_year"], *lists["one_year"]))), 5) + 1)
 
 
 @functools.lru_cache(maxsize=8)
@@ -354,47 +362,63 @@ _PLAN = regex.compile(r"“?(十[一二三四五六七八九]五)”?(?:时期|�
 _PAST_YEAR = regex.compile(r"(?<![比较于到至在])((?:19|20)\d\d)年(?![底末]?(?:的|前))")
 
 
-class _ParagraphScans:
-    """Matches of a fixed pattern over a paragraph of one document, found once
-    and then asked for by every number in it, instead of a scan of the
-    paragraph up to each number (a paragraph of a work report holds dozens
-    of numbers).
+class _WindowScans:
+    """``pattern.finditer(text, start, upto)`` for the many windows a
+    document's numbers ask about (the stretch of their paragraph before them,
+    at most :data:`PARAGRAPH_LOOKBACK` long), from one scan of each paragraph
+    instead of a scan of every window (quadratic in a long paragraph).
 
-    :meth:`before` gives the matches in ``text[par_start:upto]`` as its own
-    string (lookbehinds stop at ``par_start``), taken from the matches in the
-    whole stretch scanned from ``par_start`` that end by ``upto``.  The two
-    agree unless a match runs across ``upto``; ``upto`` is a number's start,
-    and the period markers asked for (这五年, 年均, 2023年) never continue into
-    a numeral followed by a unit.
+    Exact for a pattern that never reads more than ``reach`` characters past
+    the position it tries (its longest match plus lookahead): both scans try
+    the same positions and decide alike wherever the window's end is out of
+    reach, so the paragraph's matches serve up to ``upto - reach`` and only
+    the rest of the window is scanned.  A window whose start falls inside a
+    match of the paragraph is scanned in full.
     """
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._memo: dict[tuple[int, int], tuple[list[int], list[regex.Match[str]]]] = {}
+    def __init__(self, text: str, pattern: regex.Pattern[str], reach: int,
+                 par_starts: Sequence[int]) -> None:
+        self.text, self.pattern, self.reach, self.par_starts = text, pattern, reach, par_starts
+        self._found: dict[int, tuple[list[int], list[int], list[regex.Match[str]]]] = {}
 
-    def before(self, pattern: regex.Pattern[str], par_start: int,
-               upto: int) -> list[regex.Match[str]]:
-        """Matches of ``pattern`` in ``text[par_start:upto]`` (offsets relative
-        to ``par_start``).  The stretch scanned is the paragraph, at most
-        :data:`PARAGRAPH_LOOKBACK` plus a sentence long: every number asking
-        from ``par_start`` lies within it."""
-        # Patterns are module constants or cached rules, alive all run long.
-        key = (id(pattern), par_start)
-        got = self._memo.get(key)
+    def finditer(self, start: int, upto: int) -> list[regex.Match[str]]:
+        """The matches of ``pattern.finditer(text, start, upto)``, as a list;
+        ``[start, upto)`` must lie within one paragraph."""
+        if upto - start <= self.reach:
+            return list(self.pattern.finditer(self.text, start, upto))
+        par = self.par_starts[bisect.bisect_right(self.par_starts, start) - 1]
+        got = self._found.get(par)
         if got is None:
-            limit = par_start + PARAGRAPH_LOOKBACK + MAX_SENTENCE + 1
-            nl = self.text.find("\n", par_start, limit)
-            stop = nl if nl >= 0 else min(limit, len(self.text))
-            found = list(pattern.finditer(self.text[par_start:stop]))
-            got = self._memo[key] = ([m.end() for m in found], found)
-        ends, found = got
-        return found[:bisect.bisect_right(ends, upto - par_start)]
+            end = self.text.find("\n", par)
+            found = list(self.pattern.finditer(self.text, par, len(self.text) if end < 0 else end))
+            got = self._found[par] = ([m.start() for m in found], [m.end() for m in found], found)
+        starts, ends, found = got
+        i = bisect.bisect_right(ends, start)  # the first match ending after ``start``
+        if i < len(found) and starts[i] < start:
+            return list(self.pattern.finditer(self.text, start, upto))
+        sync = upto - self.reach
+        j = bisect.bisect_right(ends, sync)
+        if j < len(found) and starts[j] < sync:
+            sync = ends[j]  # the scans leave a match together at its end
+            j += 1
+        return found[i:j] + list(self.pattern.finditer(self.text, sync, upto))
+
+
+class _Scans:
+    """The window scans of one document: kind cues (``strong``), period
+    markers (``period``) and years before the text's own (``past_year``)."""
+
+    def __init__(self, text: str, rules: KindRules, par_starts: Sequence[int]) -> None:
+        self.strong = _WindowScans(text, rules.strong, rules.strong_reach, par_starts)
+        self.period = _WindowScans(text, rules.period, rules.period_reach, par_starts)
+        # 2023年 and two characters of lookahead (年底的, 年前).
+        self.past_year = _WindowScans(text, _PAST_YEAR, 8, par_starts)
 
 
 def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str | None,
           rules: KindRules, doc_year: int | None = None, par_start: int = 0,
           paragraph_cues: dict[tuple[int, int], tuple[str, str] | None] | None = None,
-          ) -> tuple[str, str]:
+          scans: _Scans | None = None) -> tuple[str, str]:
     """Kind (pledge/achievement) of a quantity and the rule that decided it.
 
     ``paragraph_cues`` (one dict per document) remembers what the paragraph
@@ -434,7 +458,7 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
         if paragraph_cues is not None and key in paragraph_cues:
             found = paragraph_cues[key]
         else:
-            found = _paragraph_cue(text, par_start, sent.start, rules, doc_year)
+            found = _paragraph_cue(text, par_start, sent.start, rules, doc_year, scans)
             if paragraph_cues is not None:
                 paragraph_cues[key] = found
         if found is not None:
@@ -448,17 +472,22 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
 
 
 def _paragraph_cue(text: str, par_start: int, sent_start: int, rules: KindRules,
-                   doc_year: int | None) -> tuple[str, str] | None:
+                   doc_year: int | None, scans: _Scans | None = None) -> tuple[str, str] | None:
     """Kind set by the paragraph before a sentence: its last time-frame cue,
     or a year before the text's own stated there (2008年是极不平凡的一年。…
-    国内生产总值超过30万亿元), whichever comes later; None without either."""
+    国内生产总值超过30万亿元), whichever comes later; None without either.
+    ``scans``: the document's :class:`_Scans` (else each pattern scans the stretch)."""
     best = None
-    for m in rules.strong.finditer(text, par_start, sent_start):
+    cues = (scans.strong.finditer(par_start, sent_start) if scans is not None
+            else rules.strong.finditer(text, par_start, sent_start))
+    for m in cues:
         if m.group() in rules.carry_over:
             best = m
     past = None
     if doc_year is not None and text.find("年", par_start, sent_start) >= 0:
-        for m in _PAST_YEAR.finditer(text, par_start, sent_start):
+        years = (scans.past_year.finditer(par_start, sent_start) if scans is not None
+                 else _PAST_YEAR.finditer(text, par_start, sent_start))
+        for m in years:
             if int(m.group(1)) < doc_year:
                 past = m
     if past is not None and (best is None or past.start() > best.start()):
@@ -575,7 +604,7 @@ def extract_commitments(
     years = _YearIndex(text)
     last_object: dict[int, tuple[str, int]] = {}
     paragraph_cues: dict[tuple[int, int], tuple[str, str] | None] = {}
-    scans = _ParagraphScans(text)
+    scans = _Scans(text, krules, years.par_starts)
     lo, hi = ctx.body or (0, len(text))
     for q in find_quantities(text, qrules):
         if not lo <= q.num_start < hi:
@@ -643,8 +672,8 @@ def extract_commitments(
             qs = min(qs, d)
         par_start = _paragraph_start(years, sent.start)
         kind, kind_rule = _kind(text, sent, q, ce, section, krules, ctx.year, par_start,
-                                paragraph_cues)
-        multi = _multi_year(scans, par_start, q.num_start, krules)
+                                paragraph_cues, scans)
+        multi = _multi_year(scans, par_start, q.num_start)
         year, year_rule = _year(text, sent, q, kind, ctx, krules, years)
         base = (_BASE_YEAR.search(text, cs, q.num_start)
                 if text.find("比", cs, q.num_start) >= 0 else None)
@@ -740,13 +769,12 @@ def _respectively(records: list[dict], spans: list[tuple[int, int, int, int]], t
         i = j + 1
 
 
-def _multi_year(scans: _ParagraphScans, par_start: int, num_start: int,
-                rules: KindRules) -> bool:
+def _multi_year(scans: _Scans, par_start: int, num_start: int) -> bool:
     """True when the number reports several years at once: the nearest
     period marker before it in its paragraph is a multi-year one (这五年…
     城镇新增就业5771万人; 年均增长7.1%) rather than a one-year one (过去一年,
     全年, 2023年)."""
-    found = scans.before(rules.period, par_start, num_start)
+    found = scans.period.finditer(par_start, num_start)
     return bool(found) and found[-1].lastgroup == "multi"
 
 
