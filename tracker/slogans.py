@@ -660,10 +660,9 @@ class _SpanSet:
     """
 
     def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
-        self._spans: list[tuple[int, int]] = []
-        self._longest = 0
-        for sp in spans:
-            self.add(sp)
+        # One sort instead of an insort per span: the same list.
+        self._spans: list[tuple[int, int]] = sorted(spans)
+        self._longest = max((e - s for s, e in self._spans), default=0)
 
     def add(self, span: tuple[int, int]) -> None:
         """Add ``(start, end)``."""
@@ -754,6 +753,28 @@ def _window_matches(pattern: regex.Pattern[str], text: str, ref: ruleguard.RuleR
 # ---------------------------------------------------------------- public API
 
 
+def _add_known(text: str, found: list[tuple[int, int, str, bool, str]], open_quotes: _SpanSet,
+               rules: SloganRules, prefix: str) -> None:
+    """Append to ``found`` the other free-standing occurrences of its slogans,
+    longest slogan first (``open_quotes``: the accepted quotations' spans)."""
+    known = sorted({f[2] for f in found}, key=lambda x: (-len(x), x))
+    spans = _SpanSet((f[0], f[1]) for f in found)
+    # Most occurrences are the very spans found before (a set lookup, not an
+    # overlap query); a span of the set certainly overlaps itself.
+    exact = {(f[0], f[1]) for f in found}
+    for slogan in known:
+        for s in _occurrences(text, slogan):
+            e = s + len(slogan)
+            if (s, e) in exact or spans.overlaps((s, e)):
+                continue
+            prev = text[s - 1] if s else ""
+            if prev and _HAN.match(prev) and prev not in rules.function_chars:
+                continue  # ends a longer term: 高地 inside 生态文明高地
+            quoted = open_quotes.encloses(s, e)
+            found.append((s, e, slogan, quoted, prefix + "known"))
+            spans.add((s, e))
+
+
 @functools.lru_cache(maxsize=8)
 def _rule_prefix(path: str) -> str:
     return f"{Path(path).name}:"
@@ -813,21 +834,7 @@ def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMent
         found.append((s, e, slogan, False, f"{prefix}numbered:{name}"))
         taken.add((s, e))
 
-    # known slogans: other free-standing occurrences, longest first
-    known = sorted({f[2] for f in found}, key=lambda x: (-len(x), x))
-    spans = _SpanSet((f[0], f[1]) for f in found)
-    open_quotes = _SpanSet((q.open_at, q.close_at) for q in accepted)
-    for slogan in known:
-        for s in _occurrences(text, slogan):
-            e = s + len(slogan)
-            if spans.overlaps((s, e)):
-                continue
-            prev = text[s - 1] if s else ""
-            if prev and _HAN.match(prev) and prev not in r.function_chars:
-                continue  # ends a longer term: 高地 inside 生态文明高地
-            quoted = open_quotes.encloses(s, e)
-            found.append((s, e, slogan, quoted, prefix + "known"))
-            spans.add((s, e))
+    _add_known(text, found, _SpanSet((q.open_at, q.close_at) for q in accepted), r, prefix)
 
     quoted_slogans = {f[2] for f in found if f[3]}
     numbered_cache: dict[str, bool] = {}

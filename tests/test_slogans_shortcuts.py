@@ -1,0 +1,83 @@
+"""Shortcuts inside find_slogans and find_expansions that only save work give
+the answers of the plain computation they replace, on real text."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from tracker.normalize import normalise
+from tracker.slogans import (
+    _HAN,
+    _add_known,
+    _occurrences,
+    _quotes,
+    _SpanSet,
+    find_slogans,
+    load_slogan_rules,
+)
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+TEXTS = [normalise(p.read_text(encoding="utf-8")).text for p in sorted(SEEDS.glob("*.txt"))]
+# Repeats of quoted and numbered slogans, quoted, unquoted, glued to a longer
+# term, nested in other quotations and overlapping one another.
+EXTRA = [
+    "打造“一城四区”，一城四区建设；建设“生态文明高地”和“高地”，生态文明高地，高地。"
+    "产业“四地”，四地建设，“四地建设”，“两园两地”和两园两地，“一老一小”一老一小",
+    "上党区作为‘一城四区’之一，“上党区作为‘一城四区’之一”，“三大攻坚战”三大攻坚战三大攻坚战，"
+    "“攻坚”“攻坚战”攻坚战攻坚战，“双碳”双碳目标、“双碳”，“一一”一一一一一",
+]
+ALL = TEXTS + EXTRA + ["".join(EXTRA) + TEXTS[0]]
+
+
+class _PlainSpanSet(_SpanSet):
+    """_SpanSet as built before: one insort per span."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        super().__init__()
+        for sp in spans:
+            self.add(sp)
+
+
+def _plain_known(text: str, found: list[tuple[int, int, str, bool, str]],
+                 open_quotes: _SpanSet, prefix: str) -> None:
+    rules = load_slogan_rules()
+    known = sorted({f[2] for f in found}, key=lambda x: (-len(x), x))
+    spans = _PlainSpanSet([(f[0], f[1]) for f in found])
+    for slogan in known:
+        for s in _occurrences(text, slogan):
+            e = s + len(slogan)
+            if spans.overlaps((s, e)):
+                continue
+            prev = text[s - 1] if s else ""
+            if prev and _HAN.match(prev) and prev not in rules.function_chars:
+                continue
+            found.append((s, e, slogan, open_quotes.encloses(s, e), prefix + "known"))
+            spans.add((s, e))
+
+
+def test_span_set_built_at_once_as_one_by_one() -> None:
+    rng = random.Random(5)
+    rules = load_slogan_rules()
+    samples = [[(q.open_at, q.close_at) for q in _quotes(t, rules)] for t in ALL]
+    samples += [[(s, s + rng.randint(1, 9)) for s in (rng.randint(0, 99) for _ in range(n))]
+                for n in (0, 1, 5, 40)]
+    for spans in samples:
+        fast, plain = _SpanSet(spans), _PlainSpanSet(spans)
+        assert (fast._spans, fast._longest) == (plain._spans, plain._longest)
+
+
+def test_known_occurrences_as_with_overlap_queries_only() -> None:
+    rules = load_slogan_rules()
+    checked = 0
+    for text in ALL:
+        mentions = find_slogans(text, rules)
+        found = [(m.start, m.end, m.slogan, m.quoted, m.rule) for m in mentions
+                 if not m.rule.endswith(":known")]
+        accepted = [(q.open_at, q.close_at) for q in _quotes(text, rules) if q.reason is None]
+        fast, plain = list(found), list(found)
+        _add_known(text, fast, _SpanSet(accepted), rules, "slogans.toml:")
+        _plain_known(text, plain, _PlainSpanSet(accepted), "slogans.toml:")
+        assert fast == plain
+        checked += len(fast) > len(found)
+    assert checked >= 3  # texts where repeats were added
