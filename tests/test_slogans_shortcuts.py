@@ -9,10 +9,14 @@ from pathlib import Path
 from tracker.normalize import normalise
 from tracker.slogans import (
     _HAN,
+    _WIDTH,
     _add_known,
     _occurrences,
+    _Quote,
     _quotes,
+    _reject_reason,
     _SpanSet,
+    canonical_slogan,
     find_slogans,
     load_slogan_rules,
 )
@@ -26,6 +30,9 @@ EXTRA = [
     "产业“四地”，四地建设，“四地建设”，“两园两地”和两园两地，“一老一小”一老一小",
     "上党区作为‘一城四区’之一，“上党区作为‘一城四区’之一”，“三大攻坚战”三大攻坚战三大攻坚战，"
     "“攻坚”“攻坚战”攻坚战攻坚战，“双碳”双碳目标、“双碳”，“一一”一一一一一",
+    # Full-width letters, digits and spaces, marks inside marks, trimmed ends.
+    "“１２＋Ｎ”、“12+N”，“ 主动仗。”“．５Ｇ．”“\u3000双碳\u3000”“＂四地＂”「“两园”两地」"
+    "『一老一小』‘三个代表’\"四个全面\"“。，”“”““一城”四区”“AＢ”",
 ]
 ALL = TEXTS + EXTRA + ["".join(EXTRA) + TEXTS[0]]
 
@@ -81,3 +88,34 @@ def test_known_occurrences_as_with_overlap_queries_only() -> None:
         assert fast == plain
         checked += len(fast) > len(found)
     assert checked >= 3  # texts where repeats were added
+
+
+def _plain_quotes(text: str) -> list[_Quote]:
+    rules = load_slogan_rules()
+    out = []
+    strip = set(rules.trim) | {" ", "\t"}
+    for qre in rules.quote_res:
+        for m in qre.finditer(text):
+            s, e = m.span(1)
+            while s < e and text[s] in strip:
+                s += 1
+            while e > s and text[e - 1] in strip:
+                e -= 1
+            raw = text[s:e]
+            slogan = canonical_slogan(raw, rules)
+            if not slogan or slogan != raw.translate(_WIDTH):
+                continue
+            reason = _reject_reason(text, m.start(), slogan, rules)
+            out.append(_Quote(m.start(), m.end(), s, e, slogan, reason))
+    out.sort(key=lambda q: q.open_at)
+    return out
+
+
+def test_quotations_as_with_canonical_slogan_and_both_translations() -> None:
+    rules = load_slogan_rules()
+    for text in ALL:
+        assert _quotes(text, rules) == _plain_quotes(text)
+    # Both ways past the second translation: kept although mapped (１２＋Ｎ),
+    # dropped for ends that only map to trim characters (．５Ｇ．).
+    got = {q.slogan for q in _quotes(EXTRA[2], rules)}
+    assert "12+N" in got and "5G" not in got

@@ -441,12 +441,11 @@ def _reject_reason(text: str, open_at: int, content: str, rules: SloganRules) ->
     n = len(content)
     if n < rules.min_length:
         return "length"
-    parts = _LIST_MARKS.split(content)
-    if n > rules.max_length and (
-        len(parts) < 2 or n > rules.max_list_length
-        or max(len(p) for p in parts) > rules.max_list_part
-    ):
-        return "length"
+    if n > rules.max_length:
+        parts = _LIST_MARKS.split(content)
+        if (len(parts) < 2 or n > rules.max_list_length
+                or max(len(p) for p in parts) > rules.max_list_part):
+            return "length"
     before = text[max(0, open_at - 12):open_at]
     # The answer depends on content and before only, so it is remembered --
     # while no rule has timed out in the document (otherwise filters are being
@@ -543,6 +542,8 @@ class _Quote(NamedTuple):
 def _quotes(text: str, rules: SloganRules) -> list[_Quote]:
     out = []
     strip = set(rules.trim) | {" ", "\t"}
+    d = _derived(rules)
+    table, chars = d.canonical_table, d.canonical_strip
     for (opening, _), qre in zip(rules.quote_pairs, rules.quote_res, strict=True):
         if opening not in text:
             continue  # looking for one character is cheaper than a regex scan
@@ -553,14 +554,17 @@ def _quotes(text: str, rules: SloganRules) -> list[_Quote]:
             while e > s and text[e - 1] in strip:
                 e -= 1
             raw = text[s:e]
-            slogan = canonical_slogan(raw, rules)
+            slogan = raw.translate(table).strip(chars)  # canonical_slogan(raw)
             if not slogan:
                 continue
-            if slogan != raw.translate(_WIDTH):
+            # A slogan equal to raw has no character the table maps, so raw
+            # is also its own _WIDTH translation: the usual case, one translate.
+            if slogan != raw and slogan != raw.translate(_WIDTH):
                 # inner quotation marks: keep the span exact for the invariant
                 continue
-            reason = _reject_reason(text, m.start(), slogan, rules)
-            out.append(_Quote(m.start(), m.end(), s, e, slogan, reason))
+            open_at, close_at = m.span()
+            out.append(_Quote(open_at, close_at, s, e, slogan,
+                              _reject_reason(text, open_at, slogan, rules)))
     out.sort(key=lambda q: q.open_at)
     return out
 
