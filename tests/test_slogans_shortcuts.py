@@ -6,11 +6,15 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import regex
+
+from tracker.literals import required_chars
 from tracker.normalize import normalise
 from tracker.slogans import (
     _HAN,
     _WIDTH,
     _add_known,
+    _may_match,
     _occurrences,
     _Quote,
     _quotes,
@@ -119,3 +123,19 @@ def test_quotations_as_with_canonical_slogan_and_both_translations() -> None:
     # dropped for ends that only map to trim characters (．５Ｇ．).
     got = {q.slogan for q in _quotes(EXTRA[2], rules)}
     assert "12+N" in got and "5G" not in got
+
+
+def test_may_match_in_shared_first_order_as_in_given_order() -> None:
+    rules = load_slogan_rules()
+    patterns = [r.pattern for r in rules.numbered if r.pattern is not None]
+    extra = ("(?:便民|健身|生活)圈", "[二三]大(?:战|工程)", "ab|ac|b")
+    patterns += [regex.compile(p) for p in extra]
+    checked = 0
+    for text in ALL + ["健身生活便民", "三大工程", "ac"]:
+        for pattern in patterns:
+            lits = required_chars(pattern.pattern, pattern.flags)
+            assert lits is not None
+            plain = any(all(ch in text for ch in chars) for chars in lits)
+            assert _may_match(pattern, text, {}) == plain, (pattern.pattern, text[:20])
+            checked += plain
+    assert checked > 20

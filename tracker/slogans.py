@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -379,6 +380,13 @@ class _Derived:
         self.canonical_table = table
         self.canonical_strip = rules.trim + " \t\n"
         self.filter_refs = tuple((f, _filter_ref(f)) for f in rules.filters)
+        # Per [[numbered]] rule, built once rather than per rule per document:
+        # its RuleRef and its windows (None for the builtin).
+        self.numbered = tuple(
+            (rule, ruleguard.RuleRef(RULE_FILE, rule.line, f"numbered {rule.name!r}"),
+             None if rule.pattern is None
+             else match_windows(rule.pattern.pattern, rule.pattern.flags, rules.numerals))
+            for rule in rules.numbered)
         # _reject_reason answers by (content, 12 characters before): quotations
         # such as “十四五” recur within and across documents.
         self.reject_memo: dict[tuple[str, str], str | None] = {}
@@ -691,7 +699,7 @@ def _may_match(pattern: regex.Pattern[str], text: str, has: dict[str, bool]) -> 
     its required strings has a character the text lacks.  Looking for one
     character is many times faster than for a string, and ``has`` remembers
     the answers for the other rules run on the same text."""
-    lits = required_chars(pattern.pattern, pattern.flags)
+    lits = _char_checks(pattern.pattern, pattern.flags)
     if lits is None:
         return True
     for chars in lits:
@@ -704,6 +712,19 @@ def _may_match(pattern: regex.Pattern[str], text: str, has: dict[str, bool]) -> 
         else:
             return True
     return False
+
+
+@functools.lru_cache(maxsize=256)
+def _char_checks(pattern: str, flags: int) -> tuple[tuple[str, ...], ...] | None:
+    """:func:`tracker.literals.required_chars` with each string's characters
+    in the order :func:`_may_match` tests them: those most strings share come
+    first.  An absent character costs a scan of the whole text, and a shared
+    one (圈 of 生活圈, 健身圈, ...) rules out all its strings with one scan."""
+    lits = required_chars(pattern, flags)
+    if lits is None:
+        return None
+    shared = Counter(ch for chars in lits for ch in chars)
+    return tuple(tuple(sorted(chars, key=lambda ch: -shared[ch])) for chars in lits)
 
 
 def _window_matches(pattern: regex.Pattern[str], text: str, ref: ruleguard.RuleRef,
@@ -808,7 +829,7 @@ def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMent
     covered = _Covered(text, r)
     candidates: list[tuple[int, int, str]] = []
     has: dict[str, bool] = {}  # characters in the text (see _may_match)
-    for rule in r.numbered:
+    for rule, ref, windows in _derived(r).numbered:
         if rule.builtin == "compound":
             for s, e in _compounds(text, r, covered):
                 candidates.append((s, e, rule.name))
@@ -818,9 +839,7 @@ def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMent
         # timed out in the document: a timed-out rule's skips are counted.
         if ruleguard.pristine() and not _may_match(rule.pattern, text, has):
             continue
-        ref = ruleguard.RuleRef(RULE_FILE, rule.line, f"numbered {rule.name!r}")
-        plan = (match_windows(rule.pattern.pattern, rule.pattern.flags, r.numerals)
-                if ruleguard.pristine() else None)
+        plan = windows if ruleguard.pristine() else None
         matches = (_window_matches(rule.pattern, text, ref, plan) if plan is not None
                    else ruleguard.finditer(rule.pattern, text, ref, offset=0))
         for m in matches:
