@@ -13,12 +13,15 @@ from tracker.normalize import normalise
 from tracker.slogans import (
     _HAN,
     _WIDTH,
+    SloganMention,
     _add_known,
     _may_match,
     _occurrences,
     _Quote,
+    _quoted_parts,
     _quotes,
     _reject_reason,
+    _segments_of,
     _SpanSet,
     canonical_slogan,
     find_slogans,
@@ -139,3 +142,38 @@ def test_may_match_in_shared_first_order_as_in_given_order() -> None:
             assert _may_match(pattern, text, {}) == plain, (pattern.pattern, text[:20])
             checked += plain
     assert checked > 20
+
+
+def _plain_quoted_parts(text: str, m: SloganMention,
+                        segs: tuple[tuple[int, str], ...]) -> list[tuple[int, str]] | None:
+    rules = load_slogan_rules()
+    lo = max(0, m.start - rules.expansion_window)
+    sent_start = max(max(text.rfind(ch, lo, m.start) for ch in "。；！？\n") + 1, lo)
+    region = text[sent_start:m.start - 1]
+    terms = sorted((sent_start + q.start(1), q.group(1))
+                   for qre in rules.quote_res for q in qre.finditer(region))
+    ok = bool(terms)
+    picked: list[tuple[int, str]] = []
+    for k, word in segs:
+        hits = [(p, t) for p, t in terms if t.endswith(word) and t != m.slogan]
+        if len(hits) != k:
+            ok = False
+            break
+        picked.extend(hits)
+    return sorted(picked) if ok else None
+
+
+def test_quoted_parts_as_without_the_word_test() -> None:
+    rules = load_slogan_rules()
+    texts = ALL + [ex.rsplit(" => ", 1)[0] for ex in rules.expansion_examples]
+    texts += list(rules.expansion_counter_examples)
+    checked = found = 0
+    for text in texts:
+        for m in find_slogans(text, rules):
+            segs = _segments_of(m.slogan)
+            if m.quoted and segs:
+                got = _quoted_parts(text, m, segs, rules)
+                assert got == _plain_quoted_parts(text, m, segs), (m, text[:30])
+                checked += 1
+                found += got is not None
+    assert checked > 20 and found >= 2

@@ -945,6 +945,37 @@ def _split_items(stretch: str, rules: SloganRules) -> list[str]:
     return [x.strip() for x in items]
 
 
+def _quoted_parts(text: str, m: SloganMention, segs: tuple[tuple[int, str], ...],
+                  rules: SloganRules) -> list[tuple[int, str]] | None:
+    """Heuristic 2 of :func:`find_expansions` for a quoted mention ``m`` with
+    segments ``segs``: ``(start, term)`` of the quoted terms in its sentence
+    ending in each segment's word, exactly as many as the segment's number
+    (sorted), or None."""
+    lo = max(0, m.start - rules.expansion_window)
+    # A term ending in a word contains it, and every segment needs at least
+    # one term: a word absent from the window rules this out before the
+    # sentence is cut and scanned for quotations (the usual case).
+    if not all(text.find(w, lo, m.start - 1) >= 0 for _, w in segs):
+        return None
+    sent_start = max(text.rfind(ch, lo, m.start) for ch in "。；！？\n") + 1
+    sent_start = max(sent_start, lo)
+    region = text[sent_start:m.start - 1]
+    terms = []
+    for qre in rules.quote_res:
+        for qm in qre.finditer(region):
+            terms.append((sent_start + qm.start(1), qm.group(1)))
+    terms.sort()
+    if not terms:
+        return None
+    picked: list[tuple[int, str]] = []
+    for k, word in segs:
+        hits = [(p, t) for p, t in terms if t.endswith(word) and t != m.slogan]
+        if len(hits) != k:
+            return None
+        picked.extend(hits)
+    return sorted(picked)
+
+
 def find_expansions(
     text: str,
     mentions: Sequence[SloganMention],
@@ -1009,25 +1040,9 @@ def find_expansions(
             continue
         # 2. quoted terms in the same sentence ending in each segment's word
         if m.quoted:
-            lo = max(0, m.start - r.expansion_window)
-            sent_start = max(text.rfind(ch, lo, m.start) for ch in "。；！？\n") + 1
-            sent_start = max(sent_start, lo)
-            region = text[sent_start:m.start - 1]
-            terms = []
-            for qre in r.quote_res:
-                for qm2 in qre.finditer(region):
-                    terms.append((sent_start + qm2.start(1), qm2.group(1)))
-            terms.sort()
-            ok = bool(terms)
-            picked: list[tuple[int, str]] = []
-            for k, word in segs:
-                hits = [(p, t) for p, t in terms if t.endswith(word) and t != m.slogan]
-                if len(hits) != k:
-                    ok = False
-                    break
-                picked.extend(hits)
-            if ok:
-                for p, t in sorted(picked):
+            picked = _quoted_parts(text, m, segs, r)
+            if picked is not None:
+                for p, t in picked:
                     add(m.slogan, t, p)
                 continue
         # 3. the compound's own segments found as slogans in the document
