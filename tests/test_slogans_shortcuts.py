@@ -4,6 +4,7 @@ the answers of the plain computation they replace, on real text."""
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import regex
@@ -15,6 +16,7 @@ from tracker.slogans import (
     _WIDTH,
     SloganMention,
     _add_known,
+    _derived,
     _may_match,
     _occurrences,
     _Quote,
@@ -177,3 +179,30 @@ def test_quoted_parts_as_without_the_word_test() -> None:
                 checked += 1
                 found += got is not None
     assert checked > 20 and found >= 2
+
+
+def _quote_pattern(o: str, c: str) -> str:
+    # As load_slogan_rules builds quote_res.
+    oe, ce = regex.escape(o), regex.escape(c)
+    inner = f"[^{oe}{ce}\\n]" if o != c else f"[^{oe}\\n]"
+    return f"{oe}({inner}{{1,300}}?){ce}"
+
+
+def test_quotation_scans_in_re_as_in_regex() -> None:
+    rules = load_slogan_rules()
+    scans = _derived(rules).quote_scans
+    assert [q.pattern for q in scans] == [q.pattern for q in rules.quote_res]
+    assert [_quote_pattern(o, c) for o, c in rules.quote_pairs] == [q.pattern for q in scans]
+    rng = random.Random(3)
+    marks = [o + c for o, c in rules.quote_pairs]
+    marks += [chr(i) * 2 for i in range(33, 127) if not chr(i).isalnum()] + ["()", "<>", "[]"]
+    for pair in marks:
+        pattern = _quote_pattern(pair[0], pair[1])
+        fast, plain = re.compile(pattern), regex.compile(pattern)
+        texts = ALL if pair in marks[:len(rules.quote_pairs)] else []
+        texts = texts + ["".join(rng.choice(pair + "ab一\n") for _ in range(n))
+                         for n in (3, 30, 400, 700)]
+        texts.append(pair[0] + "x" * 300 + pair[1] + pair[0] + "x" * 301 + pair[1])
+        for text in texts:
+            assert ([(m.span(), m.span(1)) for m in fast.finditer(text)]
+                    == [(m.span(), m.span(1)) for m in plain.finditer(text)]), (pair, text[:30])
