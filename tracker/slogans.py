@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -369,6 +370,10 @@ class _Derived:
             f"[{nums}](?<![{nums}第百千万亿0-9].)(?=[{nums}]?[^{nums}{meas}][^{nums}]?[{nums}])"
             if nums else "(?!)")
         self.idioms = tuple(sorted(rules.idioms))
+        # quote_res for the standard library's engine: a character class and
+        # a bounded lazy repeat mean the same to both, and it scans a class
+        # faster (quote_res stays the regex-module pattern of the rule set).
+        self.quote_scans = tuple(re.compile(q.pattern) for q in rules.quote_res)
         # canonical_slogan in one translate: _WIDTH, then quotation marks
         # deleted (a mark produced by _WIDTH too, as when done one after the other).
         marks = {ch for pair in rules.quote_pairs for ch in pair}
@@ -379,6 +384,13 @@ class _Derived:
         self.canonical_table = table
         self.canonical_strip = rules.trim + " \t\n"
         self.filter_refs = tuple((f, _filter_ref(f)) for f in rules.filters)
+        # Per [[numbered]] rule, built once rather than per rule per document:
+        # its RuleRef and its windows (None for the builtin).
+        self.numbered = tuple(
+            (rule, ruleguard.RuleRef(RULE_FILE, rule.line, f"numbered {rule.name!r}"),
+             None if rule.pattern is None
+             else match_windows(rule.pattern.pattern, rule.pattern.flags, rules.numerals))
+            for rule in rules.numbered)
         # _reject_reason answers by (content, 12 characters before): quotations
         # such as “十四五” recur within and across documents.
         self.reject_memo: dict[tuple[str, str], str | None] = {}
@@ -441,12 +453,11 @@ def _reject_reason(text: str, open_at: int, content: str, rules: SloganRules) ->
     n = len(content)
     if n < rules.min_length:
         return "length"
-    parts = _LIST_MARKS.split(content)
-    if n > rules.max_length and (
-        len(parts) < 2 or n > rules.max_list_length
-        or max(len(p) for p in parts) > rules.max_list_part
-    ):
-        return "length"
+    if n > rules.max_length:
+        parts = _LIST_MARKS.split(content)
+        if (len(parts) < 2 or n > rules.max_list_length
+                or max(len(p) for p in parts) > rules.max_list_part):
+            return "length"
     before = text[max(0, open_at - 12):open_at]
     # The answer depends on content and before only, so it is remembered --
     # while no rule has timed out in the document (otherwise filters are being
@@ -543,7 +554,9 @@ class _Quote(NamedTuple):
 def _quotes(text: str, rules: SloganRules) -> list[_Quote]:
     out = []
     strip = set(rules.trim) | {" ", "\t"}
-    for (opening, _), qre in zip(rules.quote_pairs, rules.quote_res, strict=True):
+    d = _derived(rules)
+    table, chars = d.canonical_table, d.canonical_strip
+    for (opening, _), qre in zip(rules.quote_pairs, d.quote_scans, strict=True):
         if opening not in text:
             continue  # looking for one character is cheaper than a regex scan
         for m in qre.finditer(text):
@@ -553,14 +566,17 @@ def _quotes(text: str, rules: SloganRules) -> list[_Quote]:
             while e > s and text[e - 1] in strip:
                 e -= 1
             raw = text[s:e]
-            slogan = canonical_slogan(raw, rules)
+            slogan = raw.translate(table).strip(chars)  # canonical_slogan(raw)
             if not slogan:
                 continue
-            if slogan != raw.translate(_WIDTH):
+            # A slogan equal to raw has no character the table maps, so raw
+            # is also its own _WIDTH translation: the usual case, one translate.
+            if slogan != raw and slogan != raw.translate(_WIDTH):
                 # inner quotation marks: keep the span exact for the invariant
                 continue
-            reason = _reject_reason(text, m.start(), slogan, rules)
-            out.append(_Quote(m.start(), m.end(), s, e, slogan, reason))
+            open_at, close_at = m.span()
+            out.append(_Quote(open_at, close_at, s, e, slogan,
+                              _reject_reason(text, open_at, slogan, rules)))
     out.sort(key=lambda q: q.open_at)
     return out
 
@@ -660,10 +676,9 @@ class _SpanSet:
     """
 
     def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
-        self._spans: list[tuple[int, int]] = []
-        self._longest = 0
-        for sp in spans:
-            self.add(sp)
+        # One sort instead of an insort per span: the same list.
+        self._spans: list[tuple[int, int]] = sorted(spans)
+        self._longest = max((e - s for s, e in self._spans), default=0)
 
     def add(self, span: tuple[int, int]) -> None:
         """Add ``(start, end)``."""
@@ -688,7 +703,7 @@ def _may_match(pattern: regex.Pattern[str], text: str, has: dict[str, bool]) -> 
     its required strings has a character the text lacks.  Looking for one
     character is many times faster than for a string, and ``has`` remembers
     the answers for the other rules run on the same text."""
-    lits = required_chars(pattern.pattern, pattern.flags)
+    lits = _char_checks(pattern.pattern, pattern.flags)
     if lits is None:
         return True
     for chars in lits:
@@ -701,6 +716,19 @@ def _may_match(pattern: regex.Pattern[str], text: str, has: dict[str, bool]) -> 
         else:
             return True
     return False
+
+
+@functools.lru_cache(maxsize=256)
+def _char_checks(pattern: str, flags: int) -> tuple[tuple[str, ...], ...] | None:
+    """:func:`tracker.literals.required_chars` with each string's characters
+    in the order :func:`_may_match` tests them: those most strings share come
+    first.  An absent character costs a scan of the whole text, and a shared
+    one (圈 of 生活圈, 健身圈, ...) rules out all its strings with one scan."""
+    lits = required_chars(pattern, flags)
+    if lits is None:
+        return None
+    shared = Counter(ch for chars in lits for ch in chars)
+    return tuple(tuple(sorted(chars, key=lambda ch: -shared[ch])) for chars in lits)
 
 
 def _window_matches(pattern: regex.Pattern[str], text: str, ref: ruleguard.RuleRef,
@@ -754,6 +782,28 @@ def _window_matches(pattern: regex.Pattern[str], text: str, ref: ruleguard.RuleR
 # ---------------------------------------------------------------- public API
 
 
+def _add_known(text: str, found: list[tuple[int, int, str, bool, str]], open_quotes: _SpanSet,
+               rules: SloganRules, prefix: str) -> None:
+    """Append to ``found`` the other free-standing occurrences of its slogans,
+    longest slogan first (``open_quotes``: the accepted quotations' spans)."""
+    known = sorted({f[2] for f in found}, key=lambda x: (-len(x), x))
+    spans = _SpanSet((f[0], f[1]) for f in found)
+    # Most occurrences are the very spans found before (a set lookup, not an
+    # overlap query); a span of the set certainly overlaps itself.
+    exact = {(f[0], f[1]) for f in found}
+    for slogan in known:
+        for s in _occurrences(text, slogan):
+            e = s + len(slogan)
+            if (s, e) in exact or spans.overlaps((s, e)):
+                continue
+            prev = text[s - 1] if s else ""
+            if prev and _HAN.match(prev) and prev not in rules.function_chars:
+                continue  # ends a longer term: 高地 inside 生态文明高地
+            quoted = open_quotes.encloses(s, e)
+            found.append((s, e, slogan, quoted, prefix + "known"))
+            spans.add((s, e))
+
+
 @functools.lru_cache(maxsize=8)
 def _rule_prefix(path: str) -> str:
     return f"{Path(path).name}:"
@@ -783,7 +833,7 @@ def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMent
     covered = _Covered(text, r)
     candidates: list[tuple[int, int, str]] = []
     has: dict[str, bool] = {}  # characters in the text (see _may_match)
-    for rule in r.numbered:
+    for rule, ref, windows in _derived(r).numbered:
         if rule.builtin == "compound":
             for s, e in _compounds(text, r, covered):
                 candidates.append((s, e, rule.name))
@@ -793,9 +843,7 @@ def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMent
         # timed out in the document: a timed-out rule's skips are counted.
         if ruleguard.pristine() and not _may_match(rule.pattern, text, has):
             continue
-        ref = ruleguard.RuleRef(RULE_FILE, rule.line, f"numbered {rule.name!r}")
-        plan = (match_windows(rule.pattern.pattern, rule.pattern.flags, r.numerals)
-                if ruleguard.pristine() else None)
+        plan = windows if ruleguard.pristine() else None
         matches = (_window_matches(rule.pattern, text, ref, plan) if plan is not None
                    else ruleguard.finditer(rule.pattern, text, ref, offset=0))
         for m in matches:
@@ -813,21 +861,7 @@ def find_slogans(text: str, rules: SloganRules | None = None) -> list[SloganMent
         found.append((s, e, slogan, False, f"{prefix}numbered:{name}"))
         taken.add((s, e))
 
-    # known slogans: other free-standing occurrences, longest first
-    known = sorted({f[2] for f in found}, key=lambda x: (-len(x), x))
-    spans = _SpanSet((f[0], f[1]) for f in found)
-    open_quotes = _SpanSet((q.open_at, q.close_at) for q in accepted)
-    for slogan in known:
-        for s in _occurrences(text, slogan):
-            e = s + len(slogan)
-            if spans.overlaps((s, e)):
-                continue
-            prev = text[s - 1] if s else ""
-            if prev and _HAN.match(prev) and prev not in r.function_chars:
-                continue  # ends a longer term: 高地 inside 生态文明高地
-            quoted = open_quotes.encloses(s, e)
-            found.append((s, e, slogan, quoted, prefix + "known"))
-            spans.add((s, e))
+    _add_known(text, found, _SpanSet((q.open_at, q.close_at) for q in accepted), r, prefix)
 
     quoted_slogans = {f[2] for f in found if f[3]}
     numbered_cache: dict[str, bool] = {}
@@ -915,6 +949,37 @@ def _split_items(stretch: str, rules: SloganRules) -> list[str]:
     return [x.strip() for x in items]
 
 
+def _quoted_parts(text: str, m: SloganMention, segs: tuple[tuple[int, str], ...],
+                  rules: SloganRules) -> list[tuple[int, str]] | None:
+    """Heuristic 2 of :func:`find_expansions` for a quoted mention ``m`` with
+    segments ``segs``: ``(start, term)`` of the quoted terms in its sentence
+    ending in each segment's word, exactly as many as the segment's number
+    (sorted), or None."""
+    lo = max(0, m.start - rules.expansion_window)
+    # A term ending in a word contains it, and every segment needs at least
+    # one term: a word absent from the window rules this out before the
+    # sentence is cut and scanned for quotations (the usual case).
+    if not all(text.find(w, lo, m.start - 1) >= 0 for _, w in segs):
+        return None
+    sent_start = max(text.rfind(ch, lo, m.start) for ch in "。；！？\n") + 1
+    sent_start = max(sent_start, lo)
+    region = text[sent_start:m.start - 1]
+    terms = []
+    for qre in rules.quote_res:
+        for qm in qre.finditer(region):
+            terms.append((sent_start + qm.start(1), qm.group(1)))
+    terms.sort()
+    if not terms:
+        return None
+    picked: list[tuple[int, str]] = []
+    for k, word in segs:
+        hits = [(p, t) for p, t in terms if t.endswith(word) and t != m.slogan]
+        if len(hits) != k:
+            return None
+        picked.extend(hits)
+    return sorted(picked)
+
+
 def find_expansions(
     text: str,
     mentions: Sequence[SloganMention],
@@ -979,25 +1044,9 @@ def find_expansions(
             continue
         # 2. quoted terms in the same sentence ending in each segment's word
         if m.quoted:
-            lo = max(0, m.start - r.expansion_window)
-            sent_start = max(text.rfind(ch, lo, m.start) for ch in "。；！？\n") + 1
-            sent_start = max(sent_start, lo)
-            region = text[sent_start:m.start - 1]
-            terms = []
-            for qre in r.quote_res:
-                for qm2 in qre.finditer(region):
-                    terms.append((sent_start + qm2.start(1), qm2.group(1)))
-            terms.sort()
-            ok = bool(terms)
-            picked: list[tuple[int, str]] = []
-            for k, word in segs:
-                hits = [(p, t) for p, t in terms if t.endswith(word) and t != m.slogan]
-                if len(hits) != k:
-                    ok = False
-                    break
-                picked.extend(hits)
-            if ok:
-                for p, t in sorted(picked):
+            picked = _quoted_parts(text, m, segs, r)
+            if picked is not None:
+                for p, t in picked:
                     add(m.slogan, t, p)
                 continue
         # 3. the compound's own segments found as slogans in the document
