@@ -365,43 +365,75 @@ _PAST_YEAR = regex.compile(r"(?<![比较于到至在])((?:19|20)\d\d)年(?![底�
 class _WindowScans:
     """``pattern.finditer(text, start, upto)`` for the many windows a
     document's numbers ask about (the stretch of their paragraph before them,
-    at most :data:`PARAGRAPH_LOOKBACK` long), from one scan of each paragraph
-    instead of a scan of every window (quadratic in a long paragraph).
+    at most :data:`PARAGRAPH_LOOKBACK` long), from one scan of each paragraph,
+    carried on as far as the windows reach, instead of a scan of every window
+    (quadratic in a long paragraph).
 
     Exact for a pattern that never reads more than ``reach`` characters past
-    the position it tries (its longest match plus lookahead): both scans try
-    the same positions and decide alike wherever the window's end is out of
-    reach, so the paragraph's matches serve up to ``upto - reach`` and only
-    the rest of the window is scanned.  A window whose start falls inside a
-    match of the paragraph is scanned in full.
+    the position it tries (its longest match plus lookahead): a scan of the
+    paragraph and a scan of the window try the same positions and decide
+    alike wherever the window's end is out of reach, so the paragraph's
+    matches serve up to ``upto - reach`` and only the rest of the window is
+    scanned.  A window whose start falls inside a match of the paragraph is
+    scanned in full.
     """
 
     def __init__(self, text: str, pattern: regex.Pattern[str], reach: int,
                  par_starts: Sequence[int]) -> None:
         self.text, self.pattern, self.reach, self.par_starts = text, pattern, reach, par_starts
-        self._found: dict[int, tuple[list[int], list[int], list[regex.Match[str]]]] = {}
+        # Per paragraph start: the starts, ends and matches of its scan so
+        # far, and where that scan goes on (every position before is decided).
+        self._scans: dict[int, tuple[list[int], list[int], list[regex.Match[str]], list[int]]] = {}
 
     def finditer(self, start: int, upto: int) -> list[regex.Match[str]]:
         """The matches of ``pattern.finditer(text, start, upto)``, as a list;
         ``[start, upto)`` must lie within one paragraph."""
-        if upto - start <= self.reach:
-            return list(self.pattern.finditer(self.text, start, upto))
+        found, i, j, tail = self._parts(start, upto)
+        return found[i:j] + tail
+
+    def last(self, start: int, upto: int,
+             keep: Callable[[regex.Match[str]], bool] | None = None) -> regex.Match[str] | None:
+        """The last of :meth:`finditer` (the last ``keep`` accepts), or None."""
+        found, i, j, tail = self._parts(start, upto)
+        for m in reversed(tail):
+            if keep is None or keep(m):
+                return m
+        for k in range(j - 1, i - 1, -1):
+            if keep is None or keep(found[k]):
+                return found[k]
+        return None
+
+    def _parts(self, start: int, upto: int
+               ) -> tuple[list[regex.Match[str]], int, int, list[regex.Match[str]]]:
+        """The window's matches as ``found[i:j] + tail``: those of the
+        paragraph's scan, then those of a scan of the rest of the window."""
+        sync = upto - self.reach
+        if sync <= start:
+            return [], 0, 0, list(self.pattern.finditer(self.text, start, upto))
         par = self.par_starts[bisect.bisect_right(self.par_starts, start) - 1]
-        got = self._found.get(par)
-        if got is None:
-            end = self.text.find("\n", par)
-            found = list(self.pattern.finditer(self.text, par, len(self.text) if end < 0 else end))
-            got = self._found[par] = ([m.start() for m in found], [m.end() for m in found], found)
-        starts, ends, found = got
+        scan = self._scans.get(par)
+        if scan is None:
+            scan = self._scans[par] = ([], [], [], [par])
+        starts, ends, found, going = scan
+        if going[0] <= sync:
+            # Carry the paragraph's scan on to ``upto``: the positions it
+            # tries up to ``upto - reach`` are decided as in the whole paragraph.
+            cut = upto - self.reach
+            for m in self.pattern.finditer(self.text, going[0], upto):
+                if m.start() > cut:
+                    break
+                starts.append(m.start())
+                ends.append(m.end())
+                found.append(m)
+            going[0] = max(cut + 1, ends[-1] if ends else par)
         i = bisect.bisect_right(ends, start)  # the first match ending after ``start``
         if i < len(found) and starts[i] < start:
-            return list(self.pattern.finditer(self.text, start, upto))
-        sync = upto - self.reach
+            return [], 0, 0, list(self.pattern.finditer(self.text, start, upto))
         j = bisect.bisect_right(ends, sync)
         if j < len(found) and starts[j] < sync:
             sync = ends[j]  # the scans leave a match together at its end
             j += 1
-        return found[i:j] + list(self.pattern.finditer(self.text, sync, upto))
+        return found, i, j, list(self.pattern.finditer(self.text, sync, upto))
 
 
 class _Scans:
@@ -477,19 +509,27 @@ def _paragraph_cue(text: str, par_start: int, sent_start: int, rules: KindRules,
     or a year before the text's own stated there (2008年是极不平凡的一年。…
     国内生产总值超过30万亿元), whichever comes later; None without either.
     ``scans``: the document's :class:`_Scans` (else each pattern scans the stretch)."""
-    best = None
-    cues = (scans.strong.finditer(par_start, sent_start) if scans is not None
-            else rules.strong.finditer(text, par_start, sent_start))
-    for m in cues:
-        if m.group() in rules.carry_over:
-            best = m
+    def carried(m: regex.Match[str]) -> bool:
+        return m.group() in rules.carry_over
+
+    def before_doc_year(m: regex.Match[str]) -> bool:
+        return int(m.group(1)) < doc_year  # type: ignore[operator]  # checked below
+
+    if scans is not None:
+        best = scans.strong.last(par_start, sent_start, carried)
+    else:
+        best = None
+        for m in rules.strong.finditer(text, par_start, sent_start):
+            if carried(m):
+                best = m
     past = None
     if doc_year is not None and text.find("年", par_start, sent_start) >= 0:
-        years = (scans.past_year.finditer(par_start, sent_start) if scans is not None
-                 else _PAST_YEAR.finditer(text, par_start, sent_start))
-        for m in years:
-            if int(m.group(1)) < doc_year:
-                past = m
+        if scans is not None:
+            past = scans.past_year.last(par_start, sent_start, before_doc_year)
+        else:
+            for m in _PAST_YEAR.finditer(text, par_start, sent_start):
+                if before_doc_year(m):
+                    past = m
     if past is not None and (best is None or past.start() > best.start()):
         return "achievement", "paragraph:" + past.group()
     if best is not None:
@@ -774,8 +814,8 @@ def _multi_year(scans: _Scans, par_start: int, num_start: int) -> bool:
     period marker before it in its paragraph is a multi-year one (这五年…
     城镇新增就业5771万人; 年均增长7.1%) rather than a one-year one (过去一年,
     全年, 2023年)."""
-    found = scans.period.finditer(par_start, num_start)
-    return bool(found) and found[-1].lastgroup == "multi"
+    found = scans.period.last(par_start, num_start)
+    return found is not None and found.lastgroup == "multi"
 
 
 _DISTRIBUTIVE = regex.compile(r"(?:在|于|为|给)?([^，,。；;在于]{2,40}?)分别[^，,。；;]{0,8}$")
