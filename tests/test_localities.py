@@ -244,3 +244,37 @@ def test_footer_found_by_one_search_as_by_every_line(monkeypatch) -> None:
     slow = [strip_boilerplate(t) for t in texts]
     assert fast == slow
     assert sum("footer" in b.rule for b in fast) > 50
+
+
+def _plain_lines(text, b0, b1, nt, original):
+    """Every line's normalised (start, end) within the body, line by line."""
+    from tracker.localities import _to_normalised
+    if nt is None:
+        src, lo, hi = text, b0, b1
+    else:
+        src, lo = original, nt.to_original(b0)
+        hi = nt.to_original(b1) if b1 < len(nt.text) else len(original)
+    out, pos = [], lo
+    for raw in src[lo:hi].split("\n"):
+        s, e = pos, pos + len(raw)
+        pos = e + 1
+        if nt is not None:
+            s, e = _to_normalised(nt, s), _to_normalised(nt, e)
+        out.append((max(s, b0), min(e, b1), raw))
+    return out
+
+
+def test_line_spans_equal_the_line_by_line_walk():
+    from conftest import SEEDS
+
+    from tracker.localities import _Lines
+    for path in sorted(SEEDS.glob("*.txt")):
+        original = path.read_text(encoding="utf-8")
+        nt = normalise(original)
+        body = strip_boilerplate(nt.text)
+        for args in ((nt.text, body.start, body.end, nt, original),
+                     (nt.text, body.start, body.end, None, None),
+                     (nt.text, 0, len(nt.text), nt, original)):
+            lines = _Lines(*args)
+            got = [(*lines.span(i), raw) for i, raw in enumerate(lines.raw)]
+            assert got == _plain_lines(*args), path.name
