@@ -288,16 +288,21 @@ def normalise(original: str, *, column_layout: bool | None = None) -> NormalText
     last = len(lines) - 1
     for k, line in enumerate(lines):
         end = pos + len(line)
-        if space in line if space else spaces and any(map(line.__contains__, spaces)):
-            # No match of these patterns holds a \n, and their lookarounds
-            # see the same \n or text end at the line's edges.
-            cuts.extend(m.span() for m in _SPACE_RUN.finditer(t, pos, end))
-            for m in _SPACED_DIGITS.finditer(t, pos, end):
-                cuts.extend((i, i + 1) for i in range(m.start() + 1, m.end(), 2))
-        if line.strip(" \t"):
+        body = line.lstrip(" \t")
+        if body:
+            # Only the rest of a line after its leading spaces and tabs is
+            # searched for spaces (all of the first line): from the second
+            # line on, those are cut with the line break before them.  A
+            # line of spaces and tabs alone holds no match.
+            rest = body if k else line
+            if space in rest if space else spaces and any(map(rest.__contains__, spaces)):
+                # No match of these patterns holds a \n, and their lookarounds
+                # see the same \n or text end at the line's edges.
+                cuts.extend(m.span() for m in _SPACE_RUN.finditer(t, pos, end))
+                for m in _SPACED_DIGITS.finditer(t, pos, end):
+                    cuts.extend((i, i + 1) for i in range(m.start() + 1, m.end(), 2))
             if run is not None:
-                _break_cuts(t, cuts, run[0], pos + len(line) - len(line.lstrip(" \t")),
-                            run[1], k - run[2], column_layout)
+                _break_cuts(t, cuts, run[0], end - len(body), run[1], k - run[2], column_layout)
                 run = None
             if k < last:
                 run = (pos + len(line.rstrip(" \t")), end, k)
