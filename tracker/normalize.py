@@ -302,7 +302,16 @@ def normalise(original: str, *, column_layout: bool | None = None) -> NormalText
                 for m in _SPACED_DIGITS.finditer(t, pos, end):
                     cuts.extend((i, i + 1) for i in range(m.start() + 1, m.end(), 2))
             if run is not None:
-                _break_cuts(t, cuts, run[0], end - len(body), run[1], k - run[2], column_layout)
+                s, nl, k0 = run
+                e = end - len(body)
+                if s == nl and e == nl + 1 and s:
+                    # A lone \n with no space around it (most paragraph
+                    # breaks): _break_cuts' answer, without the call.
+                    prev = t[s - 1]
+                    if prev not in _TERMINAL if column_layout else prev.isdigit() or prev == ".":
+                        cuts.append((s, e))
+                else:
+                    _break_cuts(t, cuts, s, e, nl, k - k0, column_layout)
                 run = None
             if k < last:
                 run = (pos + len(line.rstrip(" \t")), end, k)
