@@ -151,3 +151,17 @@ _LAYOUT_PIECES = [*"城区 \t\n6１.５。，”", "\u3000", "\u200b", "\ufeff",
 def test_line_walk_equals_whole_text_scans(pieces, layout):
     original = "".join(pieces)
     assert normalise(original, column_layout=layout) == _plain_normalise(original, layout)
+
+
+_WIDTH_ALPHABET = "".join(normalize._FULLWIDTH_STR) + "文a1 \n"
+
+
+def test_halfwidth_equals_translate_on_seeds():
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert normalize._to_halfwidth(text) == text.translate(normalize._FULLWIDTH)
+
+
+@given(st.text(alphabet=_WIDTH_ALPHABET, max_size=80))
+def test_halfwidth_equals_translate(text):
+    assert normalize._to_halfwidth(text) == text.translate(normalize._FULLWIDTH)
