@@ -207,3 +207,9 @@ def test_find_equals_scan_on_a_real_report():
     text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
     got = [(m.start, m.end, m.surface) for m in gaz.find(text)]
     assert got and got == _scan_every_position(gaz, text)
+
+
+def test_current_codes_equal_the_successor_walk(gaz):
+    codes = [d.code for d in gaz.divisions] + [d.successor_code for d in gaz.divisions]
+    for code in [*codes, "999999", "", "100000"]:
+        assert gaz.current(code) == gaz._follow(code), code

@@ -122,6 +122,9 @@ class Gazetteer:
             newer = old is not None and not old.is_current and d.valid_until > old.valid_until
             if old is None or d.is_current or newer:
                 self._by_code[d.code] = d
+        # Every known code's current code, worked out once: resolution asks
+        # for it for each context code of each ambiguous mention.
+        self._current = {code: self._follow(code) for code in self._by_code}
         self._forms: dict[str, dict[Division, str]] = {}  # surface -> division -> kind
         self._matchable: dict[str, set[str]] = {}  # surface -> kinds usable in find()
         for d in self.divisions:
@@ -222,6 +225,10 @@ class Gazetteer:
         ``140421`` (长治县) -> ``140404`` (上党区).  A current code maps to itself; a code
         unknown to the gazetteer, or a historic one without successor, is returned unchanged.
         """
+        return self._current.get(code, code)
+
+    def _follow(self, code: str) -> str:
+        """:meth:`current` worked out along the successor chain."""
         seen: set[str] = set()
         d = self._by_code.get(code)
         while d is not None and not d.is_current and d.successor_code and code not in seen:
@@ -293,7 +300,7 @@ class Gazetteer:
         if len(cands) == 1:
             return cands[0]
         ctx = {str(c) for c in context_codes}
-        ctx |= {self.current(c) for c in ctx}
+        ctx |= set(map(self._current.get, ctx, ctx))  # each code's current code
         if ctx:
             best = self._by_context(cands, ctx)
             if best is not None:
