@@ -278,3 +278,29 @@ def test_line_spans_equal_the_line_by_line_walk():
             lines = _Lines(*args)
             got = [(*lines.span(i), raw) for i, raw in enumerate(lines.raw)]
             assert got == _plain_lines(*args), path.name
+
+
+def test_unit_before_equals_the_window_scan():
+    """The skip when no form can end next to a title gives what scanning
+    the window gives, at every character of the seeds."""
+    from conftest import SEEDS
+
+    from tracker.speakers import UNIT_WINDOW, _unit_before
+    gaz = load_gazetteer()
+
+    def plain(text, title_start, ctx):
+        lo = max(0, title_start - UNIT_WINDOW)
+        mentions = gaz.find(text[lo:title_start + 1])
+        if not mentions:
+            return None
+        m, div = mentions[-1], gaz.resolve_mentions(mentions, ctx)[-1]
+        return div if lo + m.end >= title_start - 3 else None
+
+    found = 0
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = normalise(path.read_text(encoding="utf-8")).text
+        for t in range(0, len(text), 1 if len(text) < 20000 else 7):
+            got = _unit_before(gaz, text, t, set())
+            assert got == plain(text, t, set()), (path.name, t)
+            found += got is not None
+    assert found > 100

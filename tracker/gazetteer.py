@@ -141,6 +141,7 @@ class Gazetteer:
         for surface in self._patterns:
             first.setdefault(surface[:2], set()).add(len(surface))
         self._first = {k: tuple(sorted(v, reverse=True)) for k, v in first.items()}
+        self._longest = max(map(len, self._patterns), default=0)
         # Positions where a form may start: a first character followed by a second
         # one, each from the forms' own.  Under 1 in 50 positions of a report pass,
         # so find() spends Python time on those only.  Stdlib re, because the
@@ -282,6 +283,24 @@ class Gazetteer:
                     i = p + length
                     break
         return out
+
+    def form_ends_between(self, text: str, start: int, lo: int, hi: int) -> bool:
+        """Whether a form :meth:`find` reports (block words aside) occurs in
+        ``text[start:hi]`` ending at ``lo`` or later.
+
+        Every mention ``find(text[start:hi])`` returns is such a form, so when
+        there is none no mention of it ends that late; only the few positions
+        within the longest form's length of ``lo`` are probed.
+        """
+        first = self._first.get
+        patterns = self._patterns
+        for p in range(max(start, lo - self._longest), hi - 1):
+            for length in first(text[p : p + 2], ()):
+                if lo <= p + length <= hi:
+                    hit = patterns.get(text[p : p + length])
+                    if hit is not None and hit[0] != "block":
+                        return True
+        return False
 
     def resolve(self, name: str, context_codes: Iterable[str] = ()) -> Division | None:
         """Pick the division ``name`` denotes, using codes known from context.
