@@ -126,6 +126,7 @@ class Gazetteer:
         # for it for each context code of each ambiguous mention.
         self._current = {code: self._follow(code) for code in self._by_code}
         self._forms: dict[str, dict[Division, str]] = {}  # surface -> division -> kind
+        self._candidate_memo: dict[str, tuple[Division, ...]] = {}
         self._matchable: dict[str, set[str]] = {}  # surface -> kinds usable in find()
         for d in self.divisions:
             self._index(d)
@@ -195,6 +196,14 @@ class Gazetteer:
                     self._add(pre + form, d, "compound", True)
 
     def _candidates(self, surface: str) -> tuple[Division, ...]:
+        got = self._candidate_memo.get(surface)
+        if got is None:
+            got = self._candidates_of(surface)
+            if surface in self._forms:  # a fixed, finite set of names
+                self._candidate_memo[surface] = got
+        return got
+
+    def _candidates_of(self, surface: str) -> tuple[Division, ...]:
         divs = list(self._forms.get(surface, {}))
         codes_here = {d.code for d in divs if d.is_current}
         keep = [d for d in divs if d.is_current or self.current(d.code) not in codes_here]
@@ -363,13 +372,21 @@ class Gazetteer:
         mentions = list(mentions)
         ctx = set(context_codes)
         ctx |= {m.candidates[0].code for m in mentions if len(m.candidates) == 1}
-        return [self._resolve_mention(m, ctx) for m in mentions]
+        # An ambiguous name repeated in the text resolves the same each time
+        # (same surface, same candidates, same context): resolved once.
+        memo: dict[tuple[str, frozenset[str]], Division | None] = {}
+        return [self._resolve_mention(m, ctx, memo) for m in mentions]
 
-    def _resolve_mention(self, m: LocalityMention, ctx: set[str]) -> Division | None:
+    def _resolve_mention(self, m: LocalityMention, ctx: set[str],
+                         memo: dict[tuple[str, frozenset[str]], Division | None]
+                         ) -> Division | None:
         if len(m.candidates) == 1:
             return m.candidates[0]
-        own = {d.code for d in m.candidates}
-        return self.resolve(m.surface, ctx - own)
+        own = frozenset(d.code for d in m.candidates)
+        key = (m.surface, own)
+        if key not in memo:
+            memo[key] = self.resolve(m.surface, ctx - own)
+        return memo[key]
 
 
 def _row_to_division(r: dict[str, str]) -> Division:
