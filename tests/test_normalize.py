@@ -165,3 +165,11 @@ def test_halfwidth_equals_translate_on_seeds():
 @given(st.text(alphabet=_WIDTH_ALPHABET, max_size=80))
 def test_halfwidth_equals_translate(text):
     assert normalize._to_halfwidth(text) == text.translate(normalize._FULLWIDTH)
+
+
+def test_bmp_class_finds_what_the_full_class_finds_without_astral_characters():
+    full, bmp = normalize._changing(), normalize._changing_bmp()
+    assert bmp is not full  # the shortcut is in use
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    for text in [*texts, _T2S_ALPHABET.replace("𠀀", ""), "\ud800a\udfff", "\ufad9\uffff\ue000"]:
+        assert bmp.findall(text) == full.findall(text)
