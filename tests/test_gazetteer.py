@@ -207,3 +207,29 @@ def test_find_equals_scan_on_a_real_report():
     text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
     got = [(m.start, m.end, m.surface) for m in gaz.find(text)]
     assert got and got == _scan_every_position(gaz, text)
+
+
+def test_current_codes_equal_the_successor_walk(gaz):
+    codes = [d.code for d in gaz.divisions] + [d.successor_code for d in gaz.divisions]
+    for code in [*codes, "999999", "", "100000"]:
+        assert gaz.current(code) == gaz._follow(code), code
+
+
+def test_remembered_candidates_equal_a_fresh_computation(gaz):
+    for surface in [*gaz._forms, "不是地名", ""]:
+        assert gaz._candidates(surface) == gaz._candidates_of(surface), surface
+
+
+def test_resolved_mentions_equal_one_resolve_each(gaz):
+    """resolve_mentions resolves a repeated ambiguous name once: the same as
+    resolving every mention on its own."""
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        mentions = gaz.find(text)
+        for context in (set(), {"630100"}, {"110000", "450200"}):
+            ctx = set(context) | {m.candidates[0].code for m in mentions
+                                  if len(m.candidates) == 1}
+            plain = [m.candidates[0] if len(m.candidates) == 1 else
+                     gaz.resolve(m.surface, ctx - {d.code for d in m.candidates})
+                     for m in mentions]
+            assert gaz.resolve_mentions(mentions, context) == plain, path.name

@@ -244,3 +244,63 @@ def test_footer_found_by_one_search_as_by_every_line(monkeypatch) -> None:
     slow = [strip_boilerplate(t) for t in texts]
     assert fast == slow
     assert sum("footer" in b.rule for b in fast) > 50
+
+
+def _plain_lines(text, b0, b1, nt, original):
+    """Every line's normalised (start, end) within the body, line by line."""
+    from tracker.localities import _to_normalised
+    if nt is None:
+        src, lo, hi = text, b0, b1
+    else:
+        src, lo = original, nt.to_original(b0)
+        hi = nt.to_original(b1) if b1 < len(nt.text) else len(original)
+    out, pos = [], lo
+    for raw in src[lo:hi].split("\n"):
+        s, e = pos, pos + len(raw)
+        pos = e + 1
+        if nt is not None:
+            s, e = _to_normalised(nt, s), _to_normalised(nt, e)
+        out.append((max(s, b0), min(e, b1), raw))
+    return out
+
+
+def test_line_spans_equal_the_line_by_line_walk():
+    from conftest import SEEDS
+
+    from tracker.localities import _Lines
+    for path in sorted(SEEDS.glob("*.txt")):
+        original = path.read_text(encoding="utf-8")
+        nt = normalise(original)
+        body = strip_boilerplate(nt.text)
+        for args in ((nt.text, body.start, body.end, nt, original),
+                     (nt.text, body.start, body.end, None, None),
+                     (nt.text, 0, len(nt.text), nt, original)):
+            lines = _Lines(*args)
+            got = [(*lines.span(i), raw) for i, raw in enumerate(lines.raw)]
+            assert got == _plain_lines(*args), path.name
+
+
+def test_unit_before_equals_the_window_scan():
+    """The skip when no form can end next to a title gives what scanning
+    the window gives, at every character of the seeds."""
+    from conftest import SEEDS
+
+    from tracker.speakers import UNIT_WINDOW, _unit_before
+    gaz = load_gazetteer()
+
+    def plain(text, title_start, ctx):
+        lo = max(0, title_start - UNIT_WINDOW)
+        mentions = gaz.find(text[lo:title_start + 1])
+        if not mentions:
+            return None
+        m, div = mentions[-1], gaz.resolve_mentions(mentions, ctx)[-1]
+        return div if lo + m.end >= title_start - 3 else None
+
+    found = 0
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = normalise(path.read_text(encoding="utf-8")).text
+        for t in range(0, len(text), 1 if len(text) < 20000 else 7):
+            got = _unit_before(gaz, text, t, set())
+            assert got == plain(text, t, set()), (path.name, t)
+            found += got is not None
+    assert found > 100

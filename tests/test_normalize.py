@@ -97,3 +97,79 @@ def test_line_by_line_t2s_on_seeds_equals_whole_text_conversion():
     for path in sorted(SEEDS.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         assert normalize.to_simplified(text) == normalize.to_simplified_plain(text)
+
+
+def _plain_normalise(original: str, column_layout: bool | None = None) -> normalize.NormalText:
+    """``normalise`` by whole-text scans: every space run, spaced number and
+    run of line breaks (``[ \\t]*\\n[ \\t\\n]*``) found over the whole text,
+    each break run handled by ``_break_cuts``."""
+    import re
+
+    t = normalize.to_simplified(normalize._to_halfwidth(original))
+    if column_layout is None:
+        column_layout = normalize._column_layout(t.split("\n"))
+    cuts = [m.span() for m in normalize._SPACE_RUN.finditer(t)]
+    for m in normalize._SPACED_DIGITS.finditer(t):
+        cuts.extend((i, i + 1) for i in range(m.start() + 1, m.end(), 2))
+    for m in re.finditer(r"[ \t]*\n[ \t\n]*", t):
+        s, e = m.span()
+        if e == len(t):
+            cuts.append((s, e))
+        else:
+            normalize._break_cuts(t, cuts, s, e, t.index("\n", s), t.count("\n", s, e),
+                                  column_layout)
+    kept, pos = [], 0
+    for s, e in sorted(cuts):
+        if s > pos:
+            kept.append((pos, s))
+        pos = max(pos, e)
+    if pos < len(t):
+        kept.append((pos, len(t)))
+    anchors, n = [], 0
+    for s, e in kept:
+        anchors.append((n, s))
+        n += e - s
+    return normalize.NormalText("".join(t[s:e] for s, e in kept), tuple(anchors or [(0, 0)]),
+                                len(original))
+
+
+def test_line_walk_equals_whole_text_scans_on_seeds():
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for layout in (None, True, False):
+            assert normalise(text, column_layout=layout) == _plain_normalise(text, layout), \
+                path.name
+
+
+_LAYOUT_PIECES = [*"城区 \t\n6１.５。，”", "\u3000", "\u200b", "\ufeff", "  ", "\n\n",
+                  "\u3000\u3000"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_LAYOUT_PIECES), max_size=40), st.sampled_from(
+    [None, True, False]))
+def test_line_walk_equals_whole_text_scans(pieces, layout):
+    original = "".join(pieces)
+    assert normalise(original, column_layout=layout) == _plain_normalise(original, layout)
+
+
+_WIDTH_ALPHABET = "".join(normalize._FULLWIDTH_STR) + "文a1 \n"
+
+
+def test_halfwidth_equals_translate_on_seeds():
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert normalize._to_halfwidth(text) == text.translate(normalize._FULLWIDTH)
+
+
+@given(st.text(alphabet=_WIDTH_ALPHABET, max_size=80))
+def test_halfwidth_equals_translate(text):
+    assert normalize._to_halfwidth(text) == text.translate(normalize._FULLWIDTH)
+
+
+def test_bmp_class_finds_what_the_full_class_finds_without_astral_characters():
+    full, bmp = normalize._changing(), normalize._changing_bmp()
+    assert bmp is not full  # the shortcut is in use
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    for text in [*texts, _T2S_ALPHABET.replace("𠀀", ""), "\ud800a\udfff", "\ufad9\uffff\ue000"]:
+        assert bmp.findall(text) == full.findall(text)

@@ -15,6 +15,7 @@ from tracker.segments import (
     MAX_SENTENCE,
     Sentence,
     _bounded,
+    _headings,
     is_heading,
     paragraphs,
     sentences,
@@ -58,3 +59,18 @@ def test_overlong_runs_are_cut_as_by_the_plain_walk() -> None:
 @given(st.text(alphabet="文。！？!?；;”」』，\n a1", max_size=200))
 def test_sentences_equal_the_plain_walk(text: str) -> None:
     assert sentences(text) == _plain(text)
+
+
+def test_heading_flags_equal_is_heading_on_seeds() -> None:
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = normalise(path.read_text(encoding="utf-8")).text
+        pars = paragraphs(text)
+        assert _headings(text, pars) == [is_heading(text[s:e]) for s, e in pars], path.name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="一二十、（）()第部分文。，;a", max_size=70), max_size=8))
+def test_heading_flags_equal_is_heading(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    pars = paragraphs(text)
+    assert _headings(text, pars) == [is_heading(text[s:e]) for s, e in pars]

@@ -9,7 +9,6 @@ other documents; extraction runs on the body only.  The markers are data in
 
 from __future__ import annotations
 
-import bisect
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +96,15 @@ def _whole_text_twin(pattern: regex.Pattern[str]) -> regex.Pattern[str] | None:
     return got[1]
 
 
+def _line_start_from(text: str, i: int) -> int:
+    """Start of the first line of ``text`` starting at or after ``i``
+    (0 <= i <= len(text)), or -1 when there is none."""
+    if i == 0 or text[i - 1] == "\n":
+        return i
+    nl = text.find("\n", i)
+    return -1 if nl < 0 else nl + 1
+
+
 def strip_boilerplate(text: str, rules: BoilerplateRules | None = None) -> Body:
     """Body range of normalised ``text`` (paragraphs split on ``\\n``).
 
@@ -108,43 +116,45 @@ def strip_boilerplate(text: str, rules: BoilerplateRules | None = None) -> Body:
     starts after ``footer_min_fraction`` of the text.
     """
     rules = rules or load_boilerplate_rules()
-    lines = []
-    pos = 0
-    for line in text.split("\n"):
-        lines.append((pos, pos + len(line), line))
-        pos += len(line) + 1
+    # Lines are cut out of the text where a rule needs them (the first few,
+    # and those from the footer's floor on), not all listed up front.
     start, end, fired = 0, len(text), []
-    cut = -1
-    for i, (_, _, line) in enumerate(lines[: rules.header_lines]):
+    head = text.split("\n", rules.header_lines)
+    cut_end = -1  # end of the last header line cut
+    pos = 0
+    for i, line in enumerate(head[: rules.header_lines]):
         # A header line is short; a long one (a whole document on one line) is body.
         if line.strip() and len(line) <= 500 and ruleguard.search(rules.header_line,
                                                                    line, _HEADER):
-            cut = i
+            cut_end = pos + len(line)
+            start = cut_end + 1 if i + 1 < len(head) else len(text)
         elif len(line.strip()) > 30:
             # Body text has begun: no later line can be cut as header, so the
             # rule is not run on them (in a report, that is most of the lines).
             break
-    if cut >= 0:
-        start = lines[cut][1] + 1 if cut + 1 < len(lines) else len(text)
+        pos += len(line) + 1
+    if cut_end >= 0:
         fired.append("header")
     floor = int(len(text) * rules.footer_min_fraction)
-    first = max(floor, start)  # lines starting here or later may end the body
-    k = bisect.bisect_left(lines, (first,))
-    if k < len(lines) and ruleguard.pristine() and (
+    first = _line_start_from(text, max(floor, start))  # lines from here may end the body
+    if first >= 0 and ruleguard.pristine() and (
             twin := _whole_text_twin(rules.footer_line)) is not None:
         # One search over the rest of the text instead of one per line (most
         # texts have no footer): lines before the twin's first match cannot
         # match.  A twin that runs out of time decides nothing.
-        found = ruleguard.probe_start(twin, text, lines[k][0])
+        found = ruleguard.probe_start(twin, text, first)
         if found == -1:
-            first = len(text) + 1
+            first = -1
         elif found is not None:
-            first = max(first, lines[bisect.bisect_right(lines, (found, len(text) + 1)) - 1][0])
-    for s, _, line in lines:
-        if s >= first and ruleguard.search(rules.footer_line, line, _FOOTER, offset=s):
-            end = s
+            first = max(first, text.rfind("\n", 0, found) + 1)
+    while first >= 0:
+        nl = text.find("\n", first)
+        line = text[first:] if nl < 0 else text[first:nl]
+        if ruleguard.search(rules.footer_line, line, _FOOTER, offset=first):
+            end = first
             fired.append("footer")
             break
+        first = -1 if nl < 0 else nl + 1
     if end < start:
         start, end = 0, len(text)
     return Body(start, end, "+".join(fired))

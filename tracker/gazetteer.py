@@ -122,7 +122,11 @@ class Gazetteer:
             newer = old is not None and not old.is_current and d.valid_until > old.valid_until
             if old is None or d.is_current or newer:
                 self._by_code[d.code] = d
+        # Every known code's current code, worked out once: resolution asks
+        # for it for each context code of each ambiguous mention.
+        self._current = {code: self._follow(code) for code in self._by_code}
         self._forms: dict[str, dict[Division, str]] = {}  # surface -> division -> kind
+        self._candidate_memo: dict[str, tuple[Division, ...]] = {}
         self._matchable: dict[str, set[str]] = {}  # surface -> kinds usable in find()
         for d in self.divisions:
             self._index(d)
@@ -138,6 +142,7 @@ class Gazetteer:
         for surface in self._patterns:
             first.setdefault(surface[:2], set()).add(len(surface))
         self._first = {k: tuple(sorted(v, reverse=True)) for k, v in first.items()}
+        self._longest = max(map(len, self._patterns), default=0)
         # Positions where a form may start: a first character followed by a second
         # one, each from the forms' own.  Under 1 in 50 positions of a report pass,
         # so find() spends Python time on those only.  Stdlib re, because the
@@ -191,6 +196,14 @@ class Gazetteer:
                     self._add(pre + form, d, "compound", True)
 
     def _candidates(self, surface: str) -> tuple[Division, ...]:
+        got = self._candidate_memo.get(surface)
+        if got is None:
+            got = self._candidates_of(surface)
+            if surface in self._forms:  # a fixed, finite set of names
+                self._candidate_memo[surface] = got
+        return got
+
+    def _candidates_of(self, surface: str) -> tuple[Division, ...]:
         divs = list(self._forms.get(surface, {}))
         codes_here = {d.code for d in divs if d.is_current}
         keep = [d for d in divs if d.is_current or self.current(d.code) not in codes_here]
@@ -222,6 +235,10 @@ class Gazetteer:
         ``140421`` (长治县) -> ``140404`` (上党区).  A current code maps to itself; a code
         unknown to the gazetteer, or a historic one without successor, is returned unchanged.
         """
+        return self._current.get(code, code)
+
+    def _follow(self, code: str) -> str:
+        """:meth:`current` worked out along the successor chain."""
         seen: set[str] = set()
         d = self._by_code.get(code)
         while d is not None and not d.is_current and d.successor_code and code not in seen:
@@ -276,6 +293,24 @@ class Gazetteer:
                     break
         return out
 
+    def form_ends_between(self, text: str, start: int, lo: int, hi: int) -> bool:
+        """Whether a form :meth:`find` reports (block words aside) occurs in
+        ``text[start:hi]`` ending at ``lo`` or later.
+
+        Every mention ``find(text[start:hi])`` returns is such a form, so when
+        there is none no mention of it ends that late; only the few positions
+        within the longest form's length of ``lo`` are probed.
+        """
+        first = self._first.get
+        patterns = self._patterns
+        for p in range(max(start, lo - self._longest), hi - 1):
+            for length in first(text[p : p + 2], ()):
+                if lo <= p + length <= hi:
+                    hit = patterns.get(text[p : p + length])
+                    if hit is not None and hit[0] != "block":
+                        return True
+        return False
+
     def resolve(self, name: str, context_codes: Iterable[str] = ()) -> Division | None:
         """Pick the division ``name`` denotes, using codes known from context.
 
@@ -293,7 +328,7 @@ class Gazetteer:
         if len(cands) == 1:
             return cands[0]
         ctx = {str(c) for c in context_codes}
-        ctx |= {self.current(c) for c in ctx}
+        ctx |= set(map(self._current.get, ctx, ctx))  # each code's current code
         if ctx:
             best = self._by_context(cands, ctx)
             if best is not None:
@@ -337,13 +372,21 @@ class Gazetteer:
         mentions = list(mentions)
         ctx = set(context_codes)
         ctx |= {m.candidates[0].code for m in mentions if len(m.candidates) == 1}
-        return [self._resolve_mention(m, ctx) for m in mentions]
+        # An ambiguous name repeated in the text resolves the same each time
+        # (same surface, same candidates, same context): resolved once.
+        memo: dict[tuple[str, frozenset[str]], Division | None] = {}
+        return [self._resolve_mention(m, ctx, memo) for m in mentions]
 
-    def _resolve_mention(self, m: LocalityMention, ctx: set[str]) -> Division | None:
+    def _resolve_mention(self, m: LocalityMention, ctx: set[str],
+                         memo: dict[tuple[str, frozenset[str]], Division | None]
+                         ) -> Division | None:
         if len(m.candidates) == 1:
             return m.candidates[0]
-        own = {d.code for d in m.candidates}
-        return self.resolve(m.surface, ctx - own)
+        own = frozenset(d.code for d in m.candidates)
+        key = (m.surface, own)
+        if key not in memo:
+            memo[key] = self.resolve(m.surface, ctx - own)
+        return memo[key]
 
 
 def _row_to_division(r: dict[str, str]) -> Division:

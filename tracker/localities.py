@@ -28,6 +28,7 @@ import bisect
 import functools
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 import regex
 
@@ -253,26 +254,41 @@ def _to_normalised(nt: NormalText, o: int, starts: list[int] | None = None) -> i
     return n0 + min(o - o0, run)
 
 
-def _lines(text: str, b0: int, b1: int, nt: NormalText | None,
-           original: str | None) -> list[tuple[int, int, str]]:
-    """Lines of the page body as ``(normalised start, normalised end, raw line)``."""
-    if nt is None or original is None:
-        src, lo, hi = text, b0, b1
-        conv = None
-    else:
-        src, lo = original, nt.to_original(b0)
-        hi = nt.to_original(b1) if b1 < len(nt.text) else len(original)
-        conv = nt
-    out = []
-    pos = lo
-    starts = [a[1] for a in conv.anchors] if conv is not None else None
-    for raw in src[lo:hi].split("\n"):
-        s, e = pos, pos + len(raw)
-        pos = e + 1
-        if conv is not None:
-            s, e = _to_normalised(conv, s, starts), _to_normalised(conv, e, starts)
-        out.append((max(s, b0), min(e, b1), raw))
-    return out
+class _Lines:
+    """Lines of the page body: ``raw[i]`` as on the page (the original text,
+    or ``text`` without an offset map) and :meth:`span`, its normalised
+    ``(start, end)`` clipped to the body.
+
+    Only byline units need a line's offsets, so they are worked out for the
+    lines asked about rather than for every line of the page.
+    """
+
+    def __init__(self, text: str, b0: int, b1: int, nt: NormalText | None,
+                 original: str | None) -> None:
+        if nt is None or original is None:
+            src, lo, hi = text, b0, b1
+            nt = None
+        else:
+            src, lo = original, nt.to_original(b0)
+            hi = nt.to_original(b1) if b1 < len(nt.text) else len(original)
+        self.raw = src[lo:hi].split("\n")
+        self._nt, self._lo, self._b0, self._b1 = nt, lo, b0, b1
+        self._starts: list[int] | None = None
+        self._anchor_starts: list[int] | None = None
+
+    def span(self, i: int) -> tuple[int, int]:
+        """Normalised ``(start, end)`` of line ``i``, within the body."""
+        if self._starts is None:
+            self._starts = list(accumulate(map((1).__add__, map(len, self.raw)),
+                                           initial=self._lo))
+        s = self._starts[i]
+        e = s + len(self.raw[i])
+        if self._nt is not None:
+            if self._anchor_starts is None:
+                self._anchor_starts = [a[1] for a in self._nt.anchors]
+            s = _to_normalised(self._nt, s, self._anchor_starts)
+            e = _to_normalised(self._nt, e, self._anchor_starts)
+        return max(s, self._b0), min(e, self._b1)
 
 
 def _is_headline(raw: str) -> bool:
@@ -288,10 +304,11 @@ def _pieces(text: str, b0: int, b1: int, nt: NormalText | None, original: str | 
     blank line) or, failing that, the headline line below it (followed by a
     blank line).  Reporter credits (``（记者 师晓琼）``) close a passage.
     """
-    lines = _lines(text, b0, b1, nt, original)
-    blank = [not raw.strip() for _, _, raw in lines]
-    spk = [None if b else parse_byline(raw, gaz=gaz, context=ctx, rules=rules)
-           for b, (_, _, raw) in zip(blank, lines, strict=True)]
+    lines = _Lines(text, b0, b1, nt, original)
+    raw = lines.raw
+    blank = [not ln.strip() for ln in raw]
+    spk = [None if b else parse_byline(ln, gaz=gaz, context=ctx, rules=rules)
+           for b, ln in zip(blank, raw, strict=True)]
     used: set[int] = set()
     units: list[_Piece] = []
     for i, sp in enumerate(spk):
@@ -299,19 +316,19 @@ def _pieces(text: str, b0: int, b1: int, nt: NormalText | None, original: str | 
             continue
         first = last = i
         if (i >= 1 and not blank[i - 1] and spk[i - 1] is None and i - 1 not in used
-                and (i < 2 or blank[i - 2]) and _is_headline(lines[i - 1][2])):
+                and (i < 2 or blank[i - 2]) and _is_headline(raw[i - 1])):
             first = i - 1
         else:
             j = i + 1
-            while j < len(lines) and blank[j]:
+            while j < len(raw) and blank[j]:
                 j += 1
-            nxt_blank = j + 1 >= len(lines) or blank[j + 1]
-            if (j < len(lines) and spk[j] is None and _is_headline(lines[j][2])
+            nxt_blank = j + 1 >= len(raw) or blank[j + 1]
+            if (j < len(raw) and spk[j] is None and _is_headline(raw[j])
                     and nxt_blank):
                 last = j
         used.update(range(first, last + 1))
         div = sp.unit
-        units.append(_Piece("byline", lines[first][0], lines[last][1], div, sp))
+        units.append(_Piece("byline", lines.span(first)[0], lines.span(last)[1], div, sp))
     cuts: list[tuple[int, int, _Piece | None]] = [(u.start, u.end, u) for u in units]
     for s, e in find_credits(text[b0:b1], rules):
         if not any(u.start <= b0 + s < u.end for u in units):

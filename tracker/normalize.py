@@ -38,16 +38,19 @@ _FULLWIDTH.update({ord("％"): "%", ord("．"): ".", ord("－"): "-", ord("＋")
                    ord("\u3000"): " ", ord("\u00a0"): " ", ord("\r"): "\n",
                    ord("\u200b"): " ", ord("\ufeff"): " "})
 
-# str.translate is slow on CJK text (no fast path for non-ASCII strings); the
-# same mapping as a stdlib-re substitution over the few affected characters
-# is ~10x faster and gives the identical string.
+# str.translate is slow on CJK text (no fast path for non-ASCII strings).
+# One stdlib-re scan lists the affected characters present (a page uses a
+# few kinds, mostly the ideographic space) and str.replace maps each kind:
+# the identical string, without a Python call per character.
 _FULLWIDTH_STR = {chr(k): v if isinstance(v, str) else chr(v) for k, v in _FULLWIDTH.items()}
 _FULLWIDTH_RE = re.compile("[" + "".join(re.escape(c) for c in sorted(_FULLWIDTH_STR)) + "]")
 
 
 def _to_halfwidth(text: str) -> str:
     """``text.translate(_FULLWIDTH)``, faster."""
-    return _FULLWIDTH_RE.sub(lambda m: _FULLWIDTH_STR[m.group()], text)
+    for c in set(_FULLWIDTH_RE.findall(text)):
+        text = text.replace(c, _FULLWIDTH_STR[c])
+    return text
 
 
 _CJK = r"\p{Han}\u3000-\u303F\uFF00-\uFFEF“”‘’「」『』《》—…·"
@@ -137,6 +140,20 @@ def _changing() -> re.Pattern[str] | None:
     return re.compile(f"[{re.escape(bmp)}\ud800-\udfff\U00010000-\U0010ffff]")
 
 
+_ASTRAL = "\U00010000-\U0010ffff]"
+
+
+@functools.lru_cache(maxsize=1)
+def _changing_bmp() -> re.Pattern[str] | None:
+    """:func:`_changing` without its astral range: the same matches in a text
+    with no character beyond the BMP, found faster (the range is a second
+    test on every character stdlib re scans, the rest one bitmap test)."""
+    full = _changing()
+    if full is None or not full.pattern.endswith(_ASTRAL):
+        return full
+    return re.compile(full.pattern.removesuffix(_ASTRAL) + "]")
+
+
 def _convert_line(conv, line: str) -> str:
     """t2s of one line, character by character if a phrase changed its length."""
     c = conv.convert(line)
@@ -158,6 +175,8 @@ def to_simplified(text: str) -> str:
     changing = _changing()
     if changing is None:
         return to_simplified_plain(text)
+    if len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text):
+        changing = _changing_bmp() or changing  # no astral character (each takes four bytes)
     m = changing.search(text)
     if m is None:
         return text
@@ -288,16 +307,30 @@ def normalise(original: str, *, column_layout: bool | None = None) -> NormalText
     last = len(lines) - 1
     for k, line in enumerate(lines):
         end = pos + len(line)
-        if space in line if space else spaces and any(map(line.__contains__, spaces)):
-            # No match of these patterns holds a \n, and their lookarounds
-            # see the same \n or text end at the line's edges.
-            cuts.extend(m.span() for m in _SPACE_RUN.finditer(t, pos, end))
-            for m in _SPACED_DIGITS.finditer(t, pos, end):
-                cuts.extend((i, i + 1) for i in range(m.start() + 1, m.end(), 2))
-        if line.strip(" \t"):
+        body = line.lstrip(" \t")
+        if body:
+            # Only the rest of a line after its leading spaces and tabs is
+            # searched for spaces (all of the first line): from the second
+            # line on, those are cut with the line break before them.  A
+            # line of spaces and tabs alone holds no match.
+            rest = body if k else line
+            if space in rest if space else spaces and any(map(rest.__contains__, spaces)):
+                # No match of these patterns holds a \n, and their lookarounds
+                # see the same \n or text end at the line's edges.
+                cuts.extend(m.span() for m in _SPACE_RUN.finditer(t, pos, end))
+                for m in _SPACED_DIGITS.finditer(t, pos, end):
+                    cuts.extend((i, i + 1) for i in range(m.start() + 1, m.end(), 2))
             if run is not None:
-                _break_cuts(t, cuts, run[0], pos + len(line) - len(line.lstrip(" \t")),
-                            run[1], k - run[2], column_layout)
+                s, nl, k0 = run
+                e = end - len(body)
+                if s == nl and e == nl + 1 and s:
+                    # A lone \n with no space around it (most paragraph
+                    # breaks): _break_cuts' answer, without the call.
+                    prev = t[s - 1]
+                    if prev not in _TERMINAL if column_layout else prev.isdigit() or prev == ".":
+                        cuts.append((s, e))
+                else:
+                    _break_cuts(t, cuts, s, e, nl, k - k0, column_layout)
                 run = None
             if k < last:
                 run = (pos + len(line.rstrip(" \t")), end, k)

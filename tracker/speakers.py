@@ -118,6 +118,8 @@ def _unit_before(gaz: Gazetteer, text: str, title_start: int,
     whole text before every title is quadratic on a long document.
     """
     lo = max(0, title_start - UNIT_WINDOW)
+    if not gaz.form_ends_between(text, lo, title_start - 3, title_start + 1):
+        return None  # no mention can end next to the title: the window need not be read
     mentions = gaz.find(text[lo:title_start + 1])
     if not mentions:
         return None

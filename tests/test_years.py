@@ -1,0 +1,105 @@
+"""Year inference: the literal prefilters and the skipped date scan give what
+the plain regex scans give."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker import years
+from tracker.normalize import normalise
+from tracker.years import DocYear, find_date, infer_year
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+TEXTS = [normalise(p.read_text(encoding="utf-8")).text for p in sorted(SEEDS.glob("*.txt"))]
+# Each text, and its tails from every line on: dates, years and report words
+# then turn up at every distance from the start.
+WINDOWS = [t[i + 1:] for t in TEXTS for i in [-1, *(j for j, c in enumerate(t) if c == "\n")]]
+_PIECES = ["2021", "2022年", "年是", "年为", "今年是", "发布日期:", "时间：", "日期 ", "2024-05-06",
+           "2023年5月6日", "两会", "政府工作报告", "去年", "了", "将", "\n", "，", "1", " "]
+
+
+def _plain_find_date(text: str) -> str | None:
+    m = years._DATE.search(text[:3000])
+    if not m:
+        return None
+    y, mo, d = m.group(1), int(m.group(2)), int(m.group(3) or 0)
+    if not 1 <= mo <= 12:
+        return None
+    return f"{y}-{mo:02d}-{d:02d}" if 1 <= d <= 31 else f"{y}-{mo:02d}"
+
+
+def _plain_infer_year(text: str, *, title: str | None = None) -> DocYear:
+    """infer_year with every pattern scanned in full (no year, date given)."""
+    date = _plain_find_date(text)
+    is_report = bool(years._REPORT.search(text[:20000]) or (title and years._REPORT.search(title)))
+
+    def result(y: int | None, source: str) -> DocYear:
+        return DocYear(y, (y - 1 if is_report else y) if y is not None else None, date, source)
+
+    m = years._THIS_YEAR_IS.search(text)
+    if m:
+        return result(int(m.group(1) or m.group(2)), "text")
+    if title and (m := years._TITLE_YEAR.search(title)):
+        return result(int(m.group(1)), "text")
+    pub = int(date[:4]) if date else None
+    date_spans = [m.span() for m in years._ANY_DATE.finditer(text)]
+    mentions: Counter[int] = Counter()
+    review_only: dict[int, bool] = {}
+    called_last: dict[int, bool] = {}
+    for m in years._YEAR.finditer(text):
+        if any(s <= m.start() < e for s, e in date_spans):
+            continue
+        y = int(m.group(1))
+        if pub is not None and y > pub:
+            continue
+        mentions[y] += 1
+        par_end = text.find("\n", m.end())
+        window = text[m.end():min(m.end() + 300, par_end if par_end >= 0 else len(text))]
+        last_cue = bool(years._LAST_YEAR_CUE.search(text, max(0, m.start() - 60), m.start()))
+        is_review = last_cue or len(years._PAST.findall(window)) > len(
+            years._PLAN.findall(window))
+        review_only[y] = review_only.get(y, True) and is_review
+        called_last[y] = called_last.get(y, False) or last_cue
+    if mentions:
+        latest = max(mentions)
+        if (is_report or called_last.get(latest)) and review_only.get(latest) and (
+                pub is None or latest + 1 <= pub):
+            return result(latest + 1, "inferred")
+        if pub == latest + 1 and "今年" in text and years._LAST_YEAR_CUE.search(text):
+            return result(pub, "inferred")
+        return result(latest, "inferred")
+    if pub is not None:
+        return result(pub, "inferred")
+    return DocYear(None, None, date, None)
+
+
+def _same_match(a, b) -> bool:
+    return (a is None and b is None) or (
+        a is not None and b is not None and a.span() == b.span() and a.groups() == b.groups())
+
+
+def test_prefilter_words_are_in_every_match() -> None:
+    assert all(any(w in name for w in years._DATE_WORDS) for name in years._DATE_NAMES)
+    assert years._REPORT.pattern == "|".join(years._REPORT_WORDS)
+
+
+def _check(text: str, title: str | None) -> None:
+    assert find_date(text) == _plain_find_date(text)
+    assert _same_match(years._this_year_is(text), years._THIS_YEAR_IS.search(text))
+    assert infer_year(text, title=title) == _plain_infer_year(text, title=title)
+
+
+def test_years_of_seed_windows_equal_the_plain_scans() -> None:
+    for text in WINDOWS:
+        for title in (None, "2019年政府工作报告", "城区新闻"):
+            _check(text, title)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30), st.sampled_from([None, "两会报道"]))
+def test_years_equal_the_plain_scans(pieces: list[str], title: str | None) -> None:
+    _check("".join(pieces), title)
