@@ -508,3 +508,24 @@ def test_timeout_outside_a_run_raises_rule_error(monkeypatch) -> None:
         assert ruleguard.search(regex.compile(EVIL), "x", ref) is None  # skipped now
     (t,) = c.timeouts.values()
     assert t.skipped == 1
+
+
+def test_runs_of_digits_and_years_without_line_breaks_are_read_in_linear_time() -> None:
+    """Garbage a scraper can produce: 20,000 digits in a row (the number
+    pattern used to be retried at every digit, minutes for this), and a page
+    on one line that names a year in every sentence (each year used to search
+    for a line break to the end of the text)."""
+    digits = process_document(Document(doc_id="d", path="d", text="1" * 20_000 + "元"))
+    assert digits.document["status"] == "ok" and digits.commitments == []
+    line = "2019年全市生产总值增长6.5%左右，城镇新增就业1100万人以上。" * 3000
+    res = process_document(Document(doc_id="l", path="l", text=line))
+    assert res.document["status"] == "ok" and res.document["year"] == 2019
+    assert {c["unit"] for c in res.commitments} >= {"%", "人"}
+
+
+def test_years_inside_dates_are_not_year_mentions() -> None:
+    from tracker.years import infer_year
+
+    # 2024 only inside a date; 2023 named in the text.
+    text = "发布时间：2024-03-05 10:00\n2023年全市生产总值增长5%。2024年3月5日讯"
+    assert infer_year(text).year == 2023

@@ -31,8 +31,11 @@ QUALIFIERS = ("exact", "about", "at_least", "at_most", "nearly", "range")
 # Thousands separators (28,049,780 or ２８，０４９，７８０) only with exactly three
 # digits after each separator, so a clause comma between numbers is not read
 # as one.
-_AR = r"\d{1,3}(?:[,，]\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
-_CN = r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
+# Repeats are bounded far above any real number (64 digits, 32 numeral
+# characters): the engine retries a number at every position of a run of
+# digits, and an unbounded run made a page of 20,000 digits take minutes.
+_AR = r"\d{1,3}(?:[,，]\d{3}){1,21}(?!\d)(?:\.\d{1,64})?|\d{1,64}(?:\.\d{1,64})?"
+_CN = r"[零〇一二两三四五六七八九十百千万亿]{1,32}(?:点[零〇一二三四五六七八九]{1,32})?"
 _NUM = rf"(?:{_AR}|{_CN})"
 _DIGIT_CHARS = frozenset("0123456789一二两三四五六七八九")
 _RANGE_SEP = r"(?:-|–|—|~|～|至|到)"
@@ -226,7 +229,7 @@ def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
         rf"(?P<pct>百分之)(?P<pnum>{_NUM})"
         rf"|(?P<num>{_NUM})"
         rf"(?:(?P<unit0>%|{unit_alt})?{_RANGE_SEP}(?P<num2>{_NUM}))?"
-        rf"(?P<inside>{inside_alt})?(?P<mag>(?:[十百千万亿](?![瓦克米]))*)(?P<inside2>{inside_alt})?"
+        rf"(?P<inside>{inside_alt})?(?P<mag>(?:[十百千万亿](?![瓦克米])){{0,8}})(?P<inside2>{inside_alt})?"
         rf"(?:(?P<unit>{unit_alt})|(?P<imp>(?<=[0-9][万亿]|[0-9][多余][万亿]|[0-9][万亿][多余])))"
     )
     before_words = tuple(sorted(((w, q.qualifier) for q in quals for w in q.before),

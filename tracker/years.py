@@ -12,6 +12,7 @@ a speech at the 2024 两会 reviews 2023 (seed 003) and plans 2024.  The
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass
 
@@ -110,19 +111,27 @@ def infer_year(text: str, *, title: str | None = None, year: int | None = None,
     pub = int(date[:4]) if date else None
     years = list(_YEAR.finditer(text))
     # Dates only matter around a year mention: no mention, no date scan.
-    date_spans = [m.span() for m in _ANY_DATE.finditer(text)] if years else []
+    dates = list(_ANY_DATE.finditer(text)) if years else []
+    # In order and apart (one scan): the date a year may lie in is the last
+    # one starting at or before it, found by bisection (a text with thousands
+    # of dates and years stays linear).
+    date_starts = [d.start() for d in dates]
     mentions: Counter[int] = Counter()
     review_only: dict[int, bool] = {}
     called_last: dict[int, bool] = {}
     for m in years:
-        if any(s <= m.start() < e for s, e in date_spans):
+        k = bisect.bisect_right(date_starts, m.start()) - 1
+        if k >= 0 and m.start() < dates[k].end():
             continue
         y = int(m.group(1))
         if pub is not None and y > pub:
             continue
         mentions[y] += 1
-        par_end = text.find("\n", m.end())
-        window = text[m.end():min(m.end() + 300, par_end if par_end >= 0 else len(text))]
+        # The window is the next 300 characters of the paragraph: the line
+        # break is looked for only that far (on a text with no line break, a
+        # search to the end for every year would be quadratic).
+        par_end = text.find("\n", m.end(), m.end() + 300)
+        window = text[m.end():par_end if par_end >= 0 else m.end() + 300]
         # 过去一年…2023年，天河区实现…: the text calls that year "last year".
         last_cue = bool(_LAST_YEAR_CUE.search(text, max(0, m.start() - 60), m.start()))
         is_review = last_cue or len(_PAST.findall(window)) > len(_PLAN.findall(window))
