@@ -154,3 +154,24 @@ def test_progress_estimate_counts_files_and_jsonl_lines(tmp_path):
     (tmp_path / ".hidden").mkdir()
     (tmp_path / ".hidden" / "c.txt").write_text("x", encoding="utf-8")
     assert estimate_items([tmp_path]) == 3
+
+
+def test_quiet_prints_errors_but_not_skip_notices(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_text("{not json\n", encoding="utf-8")
+    (tmp_path / "in" / "b.png").write_bytes(b"\x89PNG")
+    r = runner.invoke(app, ["extract", str(tmp_path / "in"), "--out", str(tmp_path / "o"),
+                            "-q", "--no-cache"])
+    assert r.exit_code == 1
+    assert "a.jsonl:1: line is not valid JSON" in r.stderr
+    assert "b.png" not in r.stderr
+    assert "no documents found" in r.stderr
+    r = runner.invoke(app, ["extract", str(tmp_path / "nosuch"), "--out", str(tmp_path / "o"),
+                            "-q", "--no-cache"])
+    assert r.exit_code == 1 and "no such file or directory" in r.stderr
+
+
+def test_doc_id_template_with_an_attribute_exits_2(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["extract", str(SEEDS), "--out", str(tmp_path), "-q",
+                            "--doc-id", "{stem.upper}"])
+    assert r.exit_code == 2 and "--doc-id" in r.stderr and "plain fields" in r.stderr

@@ -246,6 +246,40 @@ def test_doc_id_template_on_corpus(tmp_path: Path) -> None:
 def test_doc_id_template_unknown_field_raises() -> None:
     with pytest.raises(ValueError, match="unknown field"):
         read_inputs([CORPUS], doc_id_template="{province}")
+    # An attribute or index would format a method's repr (a memory address)
+    # or fail on every document: refused up front.
+    for template in ("{stem.upper}", "{year[0]}", "gwr_{title.strip}"):
+        with pytest.raises(ValueError, match="plain fields"):
+            read_inputs([CORPUS], doc_id_template=template)
+
+
+def test_jsonl_null_fields_fall_back_and_json_types_named(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join([
+        json.dumps({"id": None, "doc_id": "dd", "text": None, "content": "新建学校3所。"}),
+        "null",
+        json.dumps({"id": "ok", "text": "新建学校3所。"}),
+        "\ufeff" + json.dumps({"id": "bom", "text": "新建学校3所。"}),
+        json.dumps({"id": "feb", "text": "新建学校3所。", "date": "2016-02-30"}),
+    ]) + "\n", encoding="utf-8")
+    docs, errors = run(path)
+    assert [(d.doc_id, d.text) for d in docs] == [
+        ("dd", "新建学校3所。"), ("ok", "新建学校3所。"), ("feb", "新建学校3所。")]
+    assert docs[2].date is None
+    assert [e.line for e in errors] == [2, 4, 5]
+    assert "line is a JSON null, not an object" in errors[0].message
+    assert "byte order mark" in errors[1].message
+    assert "bad date '2016-02-30'" in errors[2].message
+
+
+def test_a_file_given_twice_is_read_once(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("今年新建学校3所。", encoding="utf-8")
+    items = list(read_inputs([tmp_path / "a.txt", tmp_path, tmp_path / "." / "a.txt"]))
+    docs = [x for x in items if isinstance(x, Document)]
+    skips = [x for x in items if isinstance(x, InputError)]
+    assert len(docs) == 1
+    assert [x.stage for x in skips] == ["skip", "skip"]
+    assert all("already read" in x.message for x in skips)
 
 
 def test_template_collisions_are_duplicates(tmp_path: Path) -> None:

@@ -168,7 +168,8 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
         raise fail(f"{out}: cannot write outputs: {exc.strerror or exc}") from None
     errors = tables["errors"]
     for row in errors.iter_rows(named=True):
-        if verbose or not quiet:
+        # --quiet keeps the errors; a file skipped for its type is a notice.
+        if verbose or not quiet or row["stage"] != "skip":
             where = row["path"] + (f":{row['line']}" if row["line"] is not None else
                                    f"@{row['offset']}" if row["offset"] is not None else "")
             typer.echo(f"{where}: {row['message']}", err=True)
@@ -185,7 +186,7 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
             f"{tables['slogans'].height} slogan rows, {errors.height} errors")
         typer.echo(f"wrote {len(written)} files to {out}/: "
                    + ", ".join(sorted(p.name for p in written)))
-    if not tables["documents"].height and not quiet:
+    if not tables["documents"].height:
         typer.echo("tracker: no documents found in " + ", ".join(map(str, paths)), err=True)
     # Files skipped for their type are reported, but only documents that
     # could not be read or extracted make the run exit 1.

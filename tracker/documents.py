@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import datetime
 import functools
 import io
 import json
@@ -297,9 +298,10 @@ def _parse_date(value: Any) -> str:
     year, month, day = match.groups()
     if month is None:
         return year
-    if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
-        raise ValueError(value)
-    return f"{year}-{int(month):02d}-{int(day):02d}"
+    try:
+        return datetime.date(int(year), int(month), int(day)).isoformat()  # 2016-02-30 fails
+    except ValueError:
+        raise ValueError(value) from None
 
 
 # Metadata fields that must be parsed, with their parser and the spelling to
@@ -545,6 +547,8 @@ def _read_docx(path: Path) -> Iterator[Document | InputError]:
 
 
 _JSONL_FIELDS = ("title", "year", "date", "locality", "source")
+_JSON_TYPES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean",
+               type(None): "null"}
 
 
 def _open_jsonl(path: Path) -> BinaryIO | InputError:
@@ -592,6 +596,8 @@ def _jsonl_line(path: Path, lineno: int, raw: bytes) -> Iterator[Document | Inpu
         obj = json.loads(line)
     except (ValueError, RecursionError) as exc:
         msg = getattr(exc, "msg", type(exc).__name__)
+        if line.startswith("\ufeff"):
+            msg = "it starts with a byte order mark, which only a file's first line may have"
         yield InputError(
             str(path), f"line is not valid JSON ({msg}); fix or delete it", line=lineno
         )
@@ -599,12 +605,15 @@ def _jsonl_line(path: Path, lineno: int, raw: bytes) -> Iterator[Document | Inpu
     if not isinstance(obj, dict):
         yield InputError(
             str(path),
-            f"line is JSON {type(obj).__name__}, not an object; "
+            f"line is a JSON {_JSON_TYPES.get(type(obj), type(obj).__name__)}, not an object; "
             'write one {"id": ..., "text": ...} object per line',
             line=lineno,
         )
         return
-    text = obj.get("text", obj.get("content"))
+    # A null or empty field falls back to its alternative name.
+    text = obj.get("text")
+    if not isinstance(text, str) or not text.strip():
+        text = obj.get("content")
     if not isinstance(text, str) or not text.strip():
         yield InputError(
             str(path),
@@ -613,8 +622,9 @@ def _jsonl_line(path: Path, lineno: int, raw: bytes) -> Iterator[Document | Inpu
         )
         return
     provided: set[str] = set()
-    raw_id = obj.get("id", obj.get("doc_id"))
-    doc_id = _clean_str(raw_id)
+    doc_id = _clean_str(obj.get("id"))
+    if doc_id is None:
+        doc_id = _clean_str(obj.get("doc_id"))
     if doc_id is not None:
         provided.add("doc_id")
     else:
@@ -873,6 +883,14 @@ def _template_fields(template: str) -> set[str]:
         if field_name is None:
             continue
         base = re.split(r"[.\[]", field_name, maxsplit=1)[0]
+        if base != field_name:
+            # {stem.upper} formats a method's repr (a memory address: ids
+            # that differ from run to run), {year[0]} fails on every document.
+            raise ValueError(
+                f"doc_id_template {template!r} uses {{{field_name}}}; use plain fields "
+                f"({', '.join(sorted(TEMPLATE_FIELDS))}) with an optional format such "
+                "as {year:04d}"
+            )
         if base == "" or base.isdigit():
             raise ValueError(
                 f"doc_id_template {template!r} uses a positional field; use named fields "
@@ -985,6 +1003,7 @@ def _sources(paths: list[str | Path]) -> Iterator[tuple[Path, _Reader, _Manifest
     in input order, and the problems found while walking."""
     manifests: dict[Path, _ManifestRow] = {}
     visited: set[Path] = set()
+    read: set[Path] = set()
     for given in paths:
         root = Path(given)
         items: Iterable[tuple[Path, bool] | InputError]
@@ -1017,9 +1036,15 @@ def _sources(paths: list[str | Path]) -> Iterator[tuple[Path, _Reader, _Manifest
                     )
                 continue
             try:
-                row = manifests.get(file.resolve())
+                real = file.resolve()
+                row = manifests.get(real)
             except OSError:
-                row = None
+                real, row = file.absolute(), None
+            if real in read:
+                yield InputError(str(file), "skipped: already read (the file is given twice, "
+                                 "directly or through a folder)", stage="skip")
+                continue
+            read.add(real)
             yield file, reader, row
 
 
@@ -1050,7 +1075,7 @@ class DocIds:
         return InputError(
             str(file),
             f"duplicate doc_id {doc_id!r} (first used by {first}); give the "
-            "documents distinct ids (manifest doc_id or doc_id_template)",
+            "documents distinct ids (manifest doc_id or --doc-id template)",
             doc_id=doc_id,
             line=_line_of(path, file),
         )
