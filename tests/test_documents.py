@@ -160,6 +160,17 @@ def test_html_main_text_without_nav_footer(tmp_path: Path) -> None:
     assert doc.date == "2017-06-17"
 
 
+def test_html_date_not_made_up_from_a_year_in_the_text(tmp_path: Path) -> None:
+    # htmldate's text search turns 2019年 into 2019-01-01, which would then
+    # cap the document's year; only dates in the markup are taken.
+    (tmp_path / "p.html").write_text(
+        "<html><head><title>某市政府工作报告</title></head><body><article><p>某市2019年政府"
+        "工作报告。今年地区生产总值增长6.5%左右。</p><p>2020年新建学校3所。</p></article>"
+        "</body></html>", encoding="utf-8")
+    (doc,), _ = run(tmp_path / "p.html")
+    assert doc.date is None
+
+
 def test_html_broken_markup(tmp_path: Path) -> None:
     para = paragraphs(2, 1)[0]
     (tmp_path / "broken.htm").write_text(

@@ -411,6 +411,7 @@ def _read_html(path: Path) -> Iterator[Document | InputError]:
     date: str | None = None
     try:
         import trafilatura
+        from trafilatura.settings import set_date_params
 
         logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
         logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -420,6 +421,11 @@ def _read_html(path: Path) -> Iterator[Document | InputError]:
             include_tables=True,
             favor_recall=True,
             with_metadata=True,
+            # Dates from the page's markup only: htmldate's search of the
+            # running text turns "2019年" into 2019-01-01, a publication date
+            # that then caps the document's year.  tracker.years.find_date
+            # reads dates written in the text itself.
+            date_extraction_params=set_date_params(extensive=False),
         )
     except Exception:  # noqa: BLE001 - trafilatura can fail on odd markup; use lxml
         result = None
