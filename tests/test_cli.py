@@ -175,3 +175,16 @@ def test_doc_id_template_with_an_attribute_exits_2(tmp_path: Path) -> None:
     r = runner.invoke(app, ["extract", str(SEEDS), "--out", str(tmp_path), "-q",
                             "--doc-id", "{stem.upper}"])
     assert r.exit_code == 2 and "--doc-id" in r.stderr and "plain fields" in r.stderr
+
+
+def test_out_that_is_a_file_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    r = runner.invoke(app, ["extract", str(SEEDS), "--out", str(tmp_path / "afile"), "-q"])
+    assert r.exit_code == 2 and "is a file, not a folder" in r.stderr
+
+
+def test_an_empty_path_is_not_the_current_folder() -> None:
+    from tracker.documents import read_inputs
+
+    (err,) = list(read_inputs([""]))
+    assert "empty path" in err.message

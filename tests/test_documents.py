@@ -440,6 +440,13 @@ def test_pdf_text_layer_and_page_starts(tmp_path: Path) -> None:
     assert doc.text[doc.page_starts[1] :].startswith("Second page")
 
 
+def test_pdf_text_layer_with_nul_between_characters(tmp_path: Path) -> None:
+    # Some generators (fpdf2 with a CID font) put NUL between the characters.
+    (tmp_path / "nul.pdf").write_bytes(_pdf_with_text(["\x00".join("Page one") + "\x00"]))
+    (doc,), errors = run(tmp_path / "nul.pdf")
+    assert errors == [] and doc.text == "Page one"
+
+
 def test_pdf_scanned_corrupt_encrypted(tmp_path: Path) -> None:
     from pypdf import PdfWriter
 

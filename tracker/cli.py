@@ -137,6 +137,8 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
         raise fail(str(exc)) from None
     if jobs < 0:
         raise fail("--jobs must be 0 (all cores) or a positive number")
+    if out.exists() and not out.is_dir():
+        raise fail(f"--out {out}: is a file, not a folder; give a folder for the tables")
     cache = None if no_cache else Cache(cache_dir or default_cache_dir(out))
     with progress(quiet=quiet, paths=paths) as tick:
         if dask:

@@ -478,7 +478,10 @@ def _read_pdf(path: Path) -> Iterator[Document | InputError]:
                 "encrypted PDF (password needed); decrypt it (e.g. qpdf --decrypt) and retry",
             )
             return
-        pages = [(page.extract_text() or "").replace("\r\n", "\n") for page in reader.pages]
+        # Some generators put NUL between the characters of the text layer
+        # (fpdf2 with a CID font): dropped, they would split every word.
+        pages = [(page.extract_text() or "").replace("\r\n", "\n").replace("\x00", "")
+                 for page in reader.pages]
     except PermissionError:
         yield InputError(str(path), "permission denied; make the file readable (chmod) or drop it")
         return
@@ -1013,7 +1016,11 @@ def _sources(paths: list[str | Path]) -> Iterator[tuple[Path, _Reader, _Manifest
     for given in paths:
         root = Path(given)
         items: Iterable[tuple[Path, bool] | InputError]
-        if root.is_dir():
+        if not str(given).strip():
+            # Path("") is the current folder: an empty argument (an unset
+            # shell variable) must not read whatever folder the run is in.
+            items = [InputError(repr(str(given)), "empty path; give a file or a folder")]
+        elif root.is_dir():
             items = _walk(root, manifests, visited)
         elif root.exists():
             items = [_special_error(root) if _is_special(root) else (root, True)]
