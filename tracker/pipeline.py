@@ -358,14 +358,16 @@ def read_and_process(part: Sequence[Source | InputError], doc_id_template: str |
         if isinstance(item, InputError):
             out.append((file, item, False))
             continue
-        key = cache.key(item) if cache is not None else None
-        cached = cache.get(key, item) if cache is not None and key is not None else None
+        if cache is None:
+            out.append((file, process_document(item), False))
+            continue
+        key = cache.key(item)
+        cached = cache.get(key, item)
         if cached is not None:
             out.append((file, cached, True))
             continue
         res = process_document(item)
-        if cache is not None and key is not None:
-            cache.put(key, res)
+        cache.put(key, res)
         out.append((file, res, False))
     return out
 
@@ -397,8 +399,8 @@ def _parallel_results(paths: Sequence[str | Path], doc_id_template: str | None, 
     # of each spending most of a second loading the same tables.
     warm_up()
     with ProcessPoolExecutor(max_workers=jobs, initializer=warm_up) as pool:
-        # At most ``window`` parts in flight: memory stays flat whatever the
-        # corpus size, and results are taken in input order.
+        # At most three parts per worker in flight: memory stays flat
+        # whatever the corpus size, and results are taken in input order.
         pending: deque = deque()
         for part in parts:
             pending.append(pool.submit(read_and_process, part, doc_id_template, cache))
