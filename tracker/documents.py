@@ -973,7 +973,8 @@ def read_inputs(
         paths: files and/or directories.  Directories are walked recursively in
             sorted name order; entries whose name starts with ``.`` are skipped,
             and so are files with unsupported extensions (each reported as an
-            ``InputError`` with ``stage="skip"``).  A ``manifest.csv`` in a walked
+            ``InputError`` with ``stage="skip"``, as is a file reached a second
+            time, which is read once).  A ``manifest.csv`` in a walked
             directory (columns ``file,doc_id,locality,year,date,title,source``,
             any subset with ``file``; ``file`` relative to the manifest) supplies
             metadata that overrides inference; overridden names are recorded in
@@ -982,12 +983,13 @@ def read_inputs(
         doc_id_template: optional ``str.format`` template for every document's
             ``doc_id`` over ``stem``, ``line`` (JSONL line number), ``year``,
             ``title``, ``locality``, ``date`` and ``id`` (the id it would
-            otherwise get), e.g. ``"gwr_{year}"``.
+            otherwise get), e.g. ``"gwr_{year}"``; plain fields only, each
+            with an optional format (``{line:03d}``).
 
     Yields:
         ``Document`` for each readable text (one per JSONL line; ``path`` is
         ``file.jsonl:LINE``), and ``InputError`` for each problem: missing
-        path, permission denied, empty or binary file, undecodable text (with
+        or empty path, permission denied, empty or binary file, undecodable text (with
         byte ``offset``), bad JSONL line (with ``line``), PDF without text layer
         or corrupt, bad manifest row (``stage="manifest"``, with ``line``),
         missing template field, or a ``doc_id`` already used (the later
