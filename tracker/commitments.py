@@ -448,15 +448,15 @@ class _Scans:
 
 
 def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str | None,
-          rules: KindRules, doc_year: int | None = None, par_start: int = 0,
-          paragraph_cues: dict[tuple[int, int], tuple[str, str] | None] | None = None,
-          scans: _Scans | None = None) -> tuple[str, str]:
+          rules: KindRules, doc_year: int | None, par_start: int,
+          paragraph_cues: dict[tuple[int, int], tuple[str, str] | None],
+          scans: _Scans) -> tuple[str, str]:
     """Kind (pledge/achievement) of a quantity and the rule that decided it.
 
     ``paragraph_cues`` (one dict per document) remembers what the paragraph
     before the sentence says (:func:`_paragraph_cue`): every quantity of a
     sentence asks for the same stretch, up to :data:`PARAGRAPH_LOOKBACK`
-    characters long.
+    characters long, found through the document's ``scans``.
     """
     before = text[sent.start:q.num_start]
     # 五 and 年 are in every match of _PLAN and of the year patterns: a text
@@ -487,12 +487,11 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
         # (only those: 即将完成 says nothing about the next sentence).  The
         # answer is remembered per sentence: every number in it asks again.
         key = (par_start, sent.start)
-        if paragraph_cues is not None and key in paragraph_cues:
+        if key in paragraph_cues:
             found = paragraph_cues[key]
         else:
-            found = _paragraph_cue(text, par_start, sent.start, rules, doc_year, scans)
-            if paragraph_cues is not None:
-                paragraph_cues[key] = found
+            found = paragraph_cues[key] = _paragraph_cue(text, par_start, sent.start, rules,
+                                                         doc_year, scans)
         if found is not None:
             return found
     if section:
@@ -504,32 +503,16 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
 
 
 def _paragraph_cue(text: str, par_start: int, sent_start: int, rules: KindRules,
-                   doc_year: int | None, scans: _Scans | None = None) -> tuple[str, str] | None:
+                   doc_year: int | None, scans: _Scans) -> tuple[str, str] | None:
     """Kind set by the paragraph before a sentence: its last time-frame cue,
     or a year before the text's own stated there (2008年是极不平凡的一年。…
     国内生产总值超过30万亿元), whichever comes later; None without either.
-    ``scans``: the document's :class:`_Scans` (else each pattern scans the stretch)."""
-    def carried(m: regex.Match[str]) -> bool:
-        return m.group() in rules.carry_over
-
-    def before_doc_year(m: regex.Match[str]) -> bool:
-        return int(m.group(1)) < doc_year  # type: ignore[operator]  # checked below
-
-    if scans is not None:
-        best = scans.strong.last(par_start, sent_start, carried)
-    else:
-        best = None
-        for m in rules.strong.finditer(text, par_start, sent_start):
-            if carried(m):
-                best = m
+    ``scans``: the document's :class:`_Scans`."""
+    best = scans.strong.last(par_start, sent_start, lambda m: m.group() in rules.carry_over)
     past = None
     if doc_year is not None and text.find("年", par_start, sent_start) >= 0:
-        if scans is not None:
-            past = scans.past_year.last(par_start, sent_start, before_doc_year)
-        else:
-            for m in _PAST_YEAR.finditer(text, par_start, sent_start):
-                if before_doc_year(m):
-                    past = m
+        year = doc_year
+        past = scans.past_year.last(par_start, sent_start, lambda m: int(m.group(1)) < year)
     if past is not None and (best is None or past.start() > best.start()):
         return "achievement", "paragraph:" + past.group()
     if best is not None:
