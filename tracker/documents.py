@@ -574,17 +574,24 @@ def _read_jsonl(path: Path) -> Iterator[Document | InputError]:
     if isinstance(handle, InputError):
         yield handle
         return
-    any_line = False
+    any_line = False  # every non-blank line gives at least one item
     with handle:
-        for lineno, raw in enumerate(handle, start=1):
-            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8) :]
-            if not raw.strip():
-                continue
+        for item in _jsonl_lines(path, handle, 1):
             any_line = True
-            yield from _jsonl_line(path, lineno, raw)
+            yield item
     if not any_line:
         yield _empty(str(path))
+
+
+def _jsonl_lines(path: Path, lines: Iterable[bytes],
+                 first_line: int) -> Iterator[Document | InputError]:
+    """The items of JSONL ``lines`` numbered from ``first_line``: blank lines
+    skipped, a byte order mark dropped from line 1."""
+    for lineno, raw in enumerate(lines, start=first_line):
+        if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        if raw.strip():
+            yield from _jsonl_line(path, lineno, raw)
 
 
 def _jsonl_line(path: Path, lineno: int, raw: bytes) -> Iterator[Document | InputError]:
@@ -1228,12 +1235,8 @@ def _read_jsonl_piece(src: Source) -> Iterator[Document | InputError]:
         handle.seek(src.start)
         data = handle.read((src.end or 0) - src.start)
     # Split at b"\n" only, as iterating a binary file does; the line break
-    # itself changes nothing below (blank test, decoding, JSON).
-    for lineno, raw in enumerate(data.split(b"\n"), start=src.first_line):
-        if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        if raw.strip():
-            yield from _jsonl_line(src.file, lineno, raw)
+    # itself changes nothing (blank test, decoding, JSON).
+    yield from _jsonl_lines(src.file, data.split(b"\n"), src.first_line)
 
 
 def read_part(part: Sequence[Source | InputError], template: str | None = None
