@@ -3,17 +3,14 @@ as running each rule on its own."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import regex
 
+from tests.conftest import normalised_seed_texts
 from tracker import ruleguard
-from tracker.normalize import normalise
 from tracker.quantities import _excluded, load_quantity_rules
 from tracker.slogans import _reject_reason, load_slogan_rules
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-TEXTS = [normalise(p.read_text(encoding="utf-8")).text for p in sorted(SEEDS.glob("*.txt"))]
+TEXTS = normalised_seed_texts()
 # A recorded timeout of an unrelated rule makes every caller take the rule by
 # rule path (ruleguard.pristine() is False), without skipping any real rule.
 _DUMMY = ruleguard.RuleRef("none.toml", None, "dummy")

@@ -6,13 +6,14 @@ compound-start pattern."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
+from collections.abc import Iterator
 
 import regex
 
+from tests.conftest import normalised_seed_texts
 from tracker import ruleguard
 from tracker.literals import match_windows, required_literals
-from tracker.normalize import normalise
+from tracker.rules import PLAIN_FLAGS
 from tracker.slogans import (
     _compounds,
     _Covered,
@@ -22,8 +23,7 @@ from tracker.slogans import (
     load_slogan_rules,
 )
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-TEXTS = [normalise(p.read_text(encoding="utf-8")).text for p in sorted(SEEDS.glob("*.txt"))]
+TEXTS = normalised_seed_texts()
 # The robustness tests' catastrophic pattern (tests/test_robustness.py).
 EVIL = r"(?:.|.|.)*(?:.|.|.)*[@#]"
 
@@ -77,15 +77,20 @@ def _random_pattern(rng: random.Random, depth: int = 0) -> str:
     return "".join(parts)
 
 
+def _random_patterns(rng: random.Random, n: int) -> Iterator[tuple[str, regex.Pattern[str]]]:
+    """Of ``n`` random patterns, each that compiles, with its compiled form."""
+    for _ in range(n):
+        p = _random_pattern(rng)
+        try:
+            yield p, regex.compile(p)
+        except regex.error:
+            continue
+
+
 def test_required_literals_are_in_every_match() -> None:
     rng = random.Random(7)
     checked = 0
-    for _ in range(3000):
-        p = _random_pattern(rng)
-        try:
-            pat = regex.compile(p)
-        except regex.error:
-            continue
+    for p, pat in _random_patterns(rng, 3000):
         lits = _lits(p)
         if lits is None:
             continue
@@ -166,26 +171,18 @@ def test_regex_sees_before_pos_but_not_after_endpos() -> None:
 
 
 def test_match_windows_bounds_and_give_ups() -> None:
-    w = match_windows("(?<![一二])(?P<s>[三五]大\\p{Han}{0,2}?(?:战|工程))(?!战)", _PLAIN)
+    w = match_windows("(?<![一二])(?P<s>[三五]大\\p{Han}{0,2}?(?:战|工程))(?!战)", PLAIN_FLAGS)
     assert w is not None and (w.width, w.reach) == (6, 7)
     assert [f.pattern for f in w.finders] == ["大(?:(?<=[三五]大))"]
     for p in ("^ab", "ab$", r"\bab", r"a\Xb", r"\Gab", EVIL, "a+b", "(?i)ab"):
         assert match_windows(p, regex.compile(p).flags) is None, p
 
 
-_PLAIN = regex.compile("").flags
-
-
 def test_windows_give_the_matches_of_the_whole_text() -> None:
     rng = random.Random(11)
     ref = ruleguard.RuleRef("none.toml", None, "random")
     checked = 0
-    for _ in range(4000):
-        p = _random_pattern(rng)
-        try:
-            pat = regex.compile(p)
-        except regex.error:
-            continue
+    for p, pat in _random_patterns(rng, 4000):
         plan = match_windows(p, pat.flags)
         if plan is None:
             continue

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import random
 import re
-from pathlib import Path
 
 import regex
 
+from tests.conftest import normalised_seed_texts
 from tracker.literals import required_chars
-from tracker.normalize import normalise
 from tracker.slogans import (
     _HAN,
     _WIDTH,
@@ -30,8 +29,7 @@ from tracker.slogans import (
     load_slogan_rules,
 )
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-TEXTS = [normalise(p.read_text(encoding="utf-8")).text for p in sorted(SEEDS.glob("*.txt"))]
+TEXTS = normalised_seed_texts()
 # Repeats of quoted and numbered slogans, quoted, unquoted, glued to a longer
 # term, nested in other quotations and overlapping one another.
 EXTRA = [

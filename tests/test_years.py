@@ -4,17 +4,15 @@ the plain regex scans give."""
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import normalised_seed_texts
 from tracker import years
-from tracker.normalize import normalise
 from tracker.years import DocYear, find_date, infer_year
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-TEXTS = [normalise(p.read_text(encoding="utf-8")).text for p in sorted(SEEDS.glob("*.txt"))]
+TEXTS = normalised_seed_texts()
 # Each text, and its tails from every line on: dates, years and report words
 # then turn up at every distance from the start.
 WINDOWS = [t[i + 1:] for t in TEXTS for i in [-1, *(j for j, c in enumerate(t) if c == "\n")]]
