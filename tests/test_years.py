@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +34,8 @@ def _plain_find_date(text: str) -> str | None:
 def _plain_infer_year(text: str, *, title: str | None = None) -> DocYear:
     """infer_year with every pattern scanned in full (no year, date given)."""
     date = _plain_find_date(text)
-    is_report = bool(years._REPORT.search(text[:20000]) or (title and years._REPORT.search(title)))
+    report = regex.compile("政府工作报告|两会|人代会|人民代表大会")  # the words, as a pattern
+    is_report = bool(report.search(text[:20000]) or (title and report.search(title)))
 
     def result(y: int | None, source: str) -> DocYear:
         return DocYear(y, (y - 1 if is_report else y) if y is not None else None, date, source)
@@ -82,7 +84,6 @@ def _same_match(a, b) -> bool:
 
 def test_prefilter_words_are_in_every_match() -> None:
     assert all(any(w in name for w in years._DATE_WORDS) for name in years._DATE_NAMES)
-    assert years._REPORT.pattern == "|".join(years._REPORT_WORDS)
 
 
 def _check(text: str, title: str | None) -> None:

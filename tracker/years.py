@@ -32,8 +32,8 @@ _THIS_YEAR_IS = regex.compile(r"((?:19|20)\d\d)年(?:是|为)|今年是((?:19|20
 _THIS_YEAR_WORDS = ("年是", "年为")
 _TITLE_YEAR = regex.compile(r"((?:19|20)\d\d)年")
 _YEAR = regex.compile(r"(?<![\d.到至])((?:19|20)\d\d)\s*年(?!代|前|以前|之前|以来)")
+# Words that mark a work report or a reaction to one.
 _REPORT_WORDS = ("政府工作报告", "两会", "人代会", "人民代表大会")
-_REPORT = regex.compile("|".join(_REPORT_WORDS))
 # Past-tense and plan cues counted in the paragraph after a year mention: a
 # paragraph that opens with "2023年，" and then reports 获评/建成/兑现…了 is a
 # review of that year.
@@ -91,7 +91,6 @@ def infer_year(text: str, *, title: str | None = None, year: int | None = None,
     """
     date = date or find_date(text)
     head = text[:20000]
-    # any(word in …) is _REPORT.search(…) is not None, without a regex scan.
     is_report = any(w in head for w in _REPORT_WORDS) or bool(
         title and any(w in title for w in _REPORT_WORDS))
 
