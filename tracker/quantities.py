@@ -142,7 +142,6 @@ class QuantityRules:
     # that order: the regex module looks a group name up far slower (about
     # 0.3 µs a name) than it hands over all groups as one tuple.
     anchor_fields: Callable[[tuple], tuple] = tuple
-    anchor_index: dict[str, int] = field(default_factory=dict)
 
 
 def _examples(rf, entry, key: str, what: str) -> tuple[str, ...]:
@@ -249,8 +248,7 @@ def load_quantity_rules(directory: Path | str | None = None) -> QuantityRules:
                          before_re, dict(before_words), after_re, dict(after_words),
                          frozenset(w[-1] for w, _ in before_words if w) | frozenset(_LINK),
                          frozenset(w[0] for w, _ in after_words if w),
-                         operator.itemgetter(*(anchor.groupindex[n] - 1 for n in ANCHOR_FIELDS)),
-                         dict(anchor.groupindex))
+                         operator.itemgetter(*(anchor.groupindex[n] - 1 for n in ANCHOR_FIELDS)))
 
 
 # Words that may stand between a qualifier word and the number (控制在3.5%以内,
@@ -619,7 +617,7 @@ def find_quantities(text: str, rules: QuantityRules | None = None) -> Iterator[Q
     rules = rules or load_quantity_rules()
     plans: dict[str, _UnitExclusions] = {}  # per unit, for this text
     fields = rules.anchor_fields
-    i_pct, i_pnum, i_num = (rules.anchor_index[n] for n in ("pct", "pnum", "num"))
+    i_pct, i_pnum, i_num = (rules.anchor.groupindex[n] for n in ("pct", "pnum", "num"))
     for m in rules.anchor.finditer(text):
         # One call for every group: this loop runs for every number in the text.
         unit_surface, pct, imp, mag, pnum, num, inside, inside2, num2 = fields(m.groups())
