@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from tracker import PROJECT_ROOT
@@ -135,3 +136,106 @@ def test_cli_cache_flags(tmp_path):
     assert not (tmp_path / "o3" / ".tracker-cache").exists()
     assert (tmp_path / "o3" / "commitments.csv").read_bytes() == first
     assert not Path(tmp_path / "o3" / ".tracker-cache").exists()
+
+
+# ----------------------------------------------------------------- spilled runs
+
+
+def test_spilled_run_gives_the_in_memory_tables(tmp_path, baseline, monkeypatch):
+    from tracker import pipeline
+
+    monkeypatch.setattr(pipeline, "FRAME_BATCH_ROWS", 5)  # a batch file every few rows
+    for jobs in (1, 2):
+        spill = tmp_path / f"spill{jobs}"
+        spill.mkdir()
+        res = run([SEEDS], jobs=jobs, spill_dir=spill)
+        assert all(isinstance(t, pl.LazyFrame) for t in res.tables.values())
+        assert len(list(spill.glob("commitments-*.arrow"))) > 1
+        for name, table in baseline.tables.items():
+            assert res.tables[name].collect().equals(table), name
+            assert res.rows[name] == table.height, name
+
+
+def test_spilled_empty_run_keeps_the_schemas(tmp_path):
+    from tracker.tables import COMMITMENTS_SCHEMA
+
+    (tmp_path / "in").mkdir()
+    res = run([tmp_path / "in"], spill_dir=tmp_path)
+    assert res.tables["commitments"].collect_schema() == COMMITMENTS_SCHEMA
+    assert res.tables["commitments"].collect().height == 0
+    assert res.rows["documents"] == 0 and res.failed == 0
+
+
+def _county_reports(folder: Path) -> Path:
+    """Three counties' 2024 targets and 2025 reviews, and a pair naming no place."""
+    folder.mkdir()
+    for county, pledge, result, jobs, done in (("临朐县", 6, 6.2, 5000, 5200),
+                                              ("湟源县", 7, 6.5, 1200, 1300),
+                                              ("平度市", 5.5, 5.6, 8000, 7600)):
+        (folder / f"{county}2024.txt").write_text(
+            f"{county}2024年政府工作报告\n今年全县地区生产总值增长{pledge}%左右，"
+            f"城镇新增就业{jobs}人。\n", encoding="utf-8")
+        (folder / f"{county}2025.txt").write_text(
+            f"{county}2025年政府工作报告\n过去一年，全县地区生产总值增长{result}%，"
+            f"城镇新增就业{done}人。\n", encoding="utf-8")
+    (folder / "x2024.txt").write_text("2024年工作要点\n今年地区生产总值增长5%左右。\n",
+                                      encoding="utf-8")
+    (folder / "x2025.txt").write_text("2025年工作要点\n过去一年，地区生产总值增长5.1%。\n",
+                                      encoding="utf-8")
+    return folder
+
+
+def test_track_in_batches_is_track_of_the_whole(tmp_path):
+    from tracker.compare import document_years, track, track_in_batches
+
+    t = run([_county_reports(tmp_path / "in")]).tables
+    whole = track(document_years(t["commitments"], t["documents"]))
+    assert whole.height == 7 and whole["locality"].null_count() == 1
+    assert whole.filter(pl.col("locality") == "西宁市湟源县")["status"].to_list() == \
+        ["partly", "met"]
+    for batch_rows in (1, 2, 3, 5, 10**6):
+        parts = track_in_batches(t["commitments"].lazy(), t["documents"].lazy(),
+                                 batch_rows=batch_rows)
+        assert parts.equals(whole), batch_rows
+    assert track_in_batches(t["commitments"].lazy(), None).equals(track(t["commitments"]))
+
+
+def test_by_locality_sums_do_not_depend_on_row_order():
+    from tracker.tables import by_locality
+
+    seeds = run([SEEDS]).tables["commitments"]
+    tenths = seeds.head(3).with_columns(pl.Series("value", [0.1, 0.2, 0.3]),
+                                        pl.lit("甲县").alias("locality"))
+    c = pl.concat([seeds, tenths])
+    expected = by_locality(c)
+    # 0.1 + 0.2 + 0.3 is 0.6000000000000001 in floats, in this order.
+    assert expected.filter(pl.col("locality") == "甲县")["value_sum"].sum() == 0.6
+    for seed in range(3):
+        shuffled = c.sample(fraction=1.0, shuffle=True, seed=seed)
+        assert by_locality(shuffled).equals(expected)
+        assert by_locality(shuffled.lazy()).collect(engine="streaming").equals(expected)
+
+
+def test_report_leaves_no_spill_files_and_matches_the_in_memory_tables(tmp_path, baseline,
+                                                                        monkeypatch):
+    from typer.testing import CliRunner
+
+    from tracker import pipeline
+    from tracker.cli import app
+    from tracker.compare import document_years, track
+    from tracker.tables import by_locality, slogans_by_locality
+
+    monkeypatch.setattr(pipeline, "FRAME_BATCH_ROWS", 5)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["report", str(SEEDS), "--out", str(out), "--jobs", "1",
+                                 "--no-cache", "-f", "csv", "-f", "sqlite"])
+    assert r.exit_code == 0, r.output
+    assert not list(out.glob(".tracker-spill-*"))
+    t = dict(baseline.tables)
+    t["by_locality"] = by_locality(t["commitments"])
+    t["slogans_by_locality"] = slogans_by_locality(t["slogans"])
+    t["track"] = track(document_years(t["commitments"], t["documents"]))
+    write_tables(t, tmp_path / "memory", ["csv"])
+    for name in t:
+        assert (out / f"{name}.csv").read_bytes() == \
+            (tmp_path / "memory" / f"{name}.csv").read_bytes(), name

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import functools
 import sys
+import tempfile
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import polars as pl
 import typer
@@ -41,6 +42,9 @@ from tracker.cli_options import (
 )
 from tracker.interrupts import interruptible
 from tracker.rules import RuleError
+
+if TYPE_CHECKING:
+    from tracker.cache import Cache
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -125,10 +129,6 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
              html: bool = False, no_cache: bool = False, cache_dir: Path | None = None,
              dask: str | None = None) -> int:
     from tracker.cache import Cache, default_cache_dir
-    from tracker.pipeline import run
-    from tracker.progress import progress
-    from tracker.tables import by_locality, slogans_by_locality
-    from tracker.writers import write_tables
 
     _check_doc_id(doc_id)
     try:
@@ -140,6 +140,26 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
     if out.exists() and not out.is_dir():
         raise fail(f"--out {out}: is a file, not a folder; give a folder for the tables")
     cache = None if no_cache else Cache(cache_dir or default_cache_dir(out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        # Rows go to disk as they come (memory stays flat whatever the corpus
+        # size); beside the outputs, because /tmp is often a RAM disk.
+        spill = tempfile.TemporaryDirectory(prefix=".tracker-spill-", dir=out)
+    except OSError as exc:
+        raise fail(f"{out}: cannot write outputs: {exc.strerror or exc}") from None
+    with spill:
+        return _extract_into(paths, out, Path(spill.name), formats, doc_id, jobs, excel, quiet,
+                             verbose, aggregate=aggregate, html=html, cache=cache, dask=dask)
+
+
+def _extract_into(paths: list[Path], out: Path, spill: Path, formats: list[Fmt] | None,
+                  doc_id: str | None, jobs: int, excel: bool, quiet: bool, verbose: bool, *,
+                  aggregate: bool, html: bool, cache: Cache | None, dask: str | None) -> int:
+    from tracker.pipeline import run
+    from tracker.progress import progress
+    from tracker.tables import batches, by_locality, eager, slogans_by_locality
+    from tracker.writers import write_tables
+
     with progress(quiet=quiet, paths=paths) as tick:
         if dask:
             try:
@@ -148,27 +168,31 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
                 raise fail(f"--dask needs dask and distributed ({exc.name} is missing): "
                             "pip install 'tracker[distributed]'") from None
             result = run_dask(paths, doc_id_template=doc_id, scheduler=dask,
-                              n_workers=jobs or None, on_item=tick, cache=cache)
+                              n_workers=jobs or None, on_item=tick, cache=cache,
+                              spill_dir=spill)
         else:
-            result = run(paths, doc_id_template=doc_id, jobs=jobs, on_item=tick, cache=cache)
+            result = run(paths, doc_id_template=doc_id, jobs=jobs, on_item=tick, cache=cache,
+                         spill_dir=spill)
     tables = dict(result.tables)
     if aggregate:
-        from tracker.compare import document_years, track
+        from tracker.compare import track_in_batches
 
         tables["by_locality"] = by_locality(tables["commitments"])
         tables["slogans_by_locality"] = slogans_by_locality(tables["slogans"])
         # Pledges of year N against results for year N, for the report's chart.
-        tables["track"] = track(document_years(tables["commitments"], tables["documents"]))
+        tables["track"] = track_in_batches(tables["commitments"], tables["documents"])
     fmts = [f.value for f in formats] if formats else ["csv"]
     try:
         written = write_tables(tables, out, fmts, excel_bom=excel)
         if html:
             from tracker.html_report import write_html
 
-            written.append(write_html(tables, out / "report.html"))
+            # The page lists records and charts them: it reads the tables in full.
+            written.append(write_html({k: eager(v) for k, v in tables.items()},
+                                      out / "report.html"))
     except OSError as exc:
         raise fail(f"{out}: cannot write outputs: {exc.strerror or exc}") from None
-    errors = tables["errors"]
+    errors = eager(tables["errors"])
     for row in errors.iter_rows(named=True):
         # --quiet keeps the errors; a file skipped for its type is a notice.
         if verbose or not quiet or row["stage"] != "skip":
@@ -176,19 +200,20 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
                                    f"@{row['offset']}" if row["offset"] is not None else "")
             typer.echo(f"{where}: {row['message']}", err=True)
     if verbose:
-        for d in tables["documents"].iter_rows(named=True):
-            typer.echo(f"  {d['doc_id']}: {d['locality'] or '?'} {d['year'] or '?'} "
-                       f"({d['year_source'] or 'no year'}), {d['commitments']} commitments, "
-                       f"{d['slogans']} slogans, {d['status']}", err=True)
+        for part in batches(tables["documents"]):
+            for d in part.iter_rows(named=True):
+                typer.echo(f"  {d['doc_id']}: {d['locality'] or '?'} {d['year'] or '?'} "
+                           f"({d['year_source'] or 'no year'}), {d['commitments']} "
+                           f"commitments, {d['slogans']} slogans, {d['status']}", err=True)
+    n_docs = result.rows["documents"]
     if not quiet:
-        docs = tables["documents"]
         cached = f" ({result.cache_hits} from cache)" if result.cache_hits else ""
         typer.echo(
-            f"{docs.height} documents{cached}, {tables['commitments'].height} commitments, "
-            f"{tables['slogans'].height} slogan rows, {errors.height} errors")
+            f"{n_docs} documents{cached}, {result.rows['commitments']} commitments, "
+            f"{result.rows['slogans']} slogan rows, {errors.height} errors")
         typer.echo(f"wrote {len(written)} files to {out}/: "
                    + ", ".join(sorted(p.name for p in written)))
-    if not tables["documents"].height:
+    if not n_docs:
         typer.echo("tracker: no documents found in " + ", ".join(map(str, paths)), err=True)
     # Files skipped for their type are reported, but only documents that
     # could not be read or extracted make the run exit 1.

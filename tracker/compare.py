@@ -541,6 +541,48 @@ def track(commitments: pl.DataFrame, *, locality: str | None = None,
     return frame(rows, TRACK_SCHEMA)
 
 
+def track_in_batches(commitments: pl.LazyFrame, documents: pl.LazyFrame | None, *,
+                     batch_rows: int = 200_000,
+                     rules: CompareRules | None = None) -> pl.DataFrame:
+    """:func:`track` over ``document_years(commitments, documents)`` for a
+    corpus whose records are not held in memory (tables spilled to disk,
+    :class:`tracker.pipeline.RunResult`): the same frame, built a few
+    localities at a time.
+
+    Every pledge and result is paired within its locality, and the output is
+    sorted by locality first, so tracking localities in batches of at most
+    about ``batch_rows`` records (one locality with more makes a batch of its
+    own) and concatenating the batches in locality order gives exactly the
+    whole-corpus frame.  Memory holds the documents' ``doc_id, year`` and one
+    batch of records.  Output: :data:`TRACK_SCHEMA`.
+    """
+    from tracker.tables import frame
+
+    rules = rules or load_compare_rules()
+    years = None if documents is None else documents.select("doc_id", "year").collect()
+    usable = commitments.filter(pl.col("year").is_not_null() & pl.col("value").is_not_null())
+    counts = usable.group_by("locality").agg(pl.len().alias("n")).collect()
+    # Batches follow track's own locality order (a missing locality sorts as "").
+    ordered = sorted(counts.iter_rows(), key=lambda r: r[0] or "")
+    groups: list[list[str | None]] = []
+    size = batch_rows
+    for loc, n in ordered:
+        if size + n > batch_rows:
+            groups.append([])
+            size = 0
+        groups[-1].append(loc)
+        size += n
+    out = []
+    for group in groups:
+        named = [loc for loc in group if loc is not None]
+        wanted = pl.col("locality").is_in(named)
+        if len(named) < len(group):
+            wanted = wanted | pl.col("locality").is_null()
+        part = usable.filter(wanted).collect()
+        out.append(track(document_years(part, years), rules=rules))
+    return pl.concat(out) if out else frame([], TRACK_SCHEMA)
+
+
 _DECLINE = regex.compile(r"^(?P<stem>.+?)(?:下降|减少|回落)$")
 
 

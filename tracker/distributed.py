@@ -44,7 +44,7 @@ def _process_partition(todo, expected_rules: str):
 def run_dask(paths: Sequence[str | Path], *, doc_id_template: str | None = None,
              scheduler: str | object = "local", n_workers: int | None = None,
              on_item: Callable[[], None] | None = None, cache: Cache | None = None,
-             window: int | None = None) -> RunResult:
+             window: int | None = None, spill_dir: Path | None = None) -> RunResult:
     """Extract every document under ``paths`` on a Dask cluster.
 
     ``scheduler``: ``"local"`` (a :class:`distributed.LocalCluster` of
@@ -80,7 +80,7 @@ def run_dask(paths: Sequence[str | Path], *, doc_id_template: str | None = None,
         results = ordered_results(read_inputs(paths, doc_id_template=doc_id_template), submit,
                                   cache=cache, window=window or 3 * n, on_item=on_item,
                                   hits=hits, store=cache)
-        result = collect(results)
+        result = collect(results, spill_dir)
         result.cache_hits = hits[0]
         return result
     finally:

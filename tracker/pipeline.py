@@ -30,6 +30,7 @@ from tracker.tables import (
     EXPANSIONS_SCHEMA,
     SLOGANS_SCHEMA,
     frame,
+    height,
 )
 
 if TYPE_CHECKING:
@@ -204,15 +205,24 @@ def _title_line(text: str) -> str | None:
 @dataclass
 class RunResult:
     """Frames of one run: ``commitments``, ``slogans``, ``expansions``,
-    ``documents``, ``errors`` (schemas in :mod:`tracker.tables`)."""
+    ``documents``, ``errors`` (schemas in :mod:`tracker.tables`).
 
-    tables: dict[str, pl.DataFrame]
+    ``tables`` holds polars DataFrames, or LazyFrames over Arrow IPC batch
+    files when the run spilled its rows to a folder (``run(spill_dir=...)``);
+    those are valid as long as the folder exists.  ``rows`` is each table's
+    row count, known without reading a spilled table back.
+    """
+
+    tables: dict[str, pl.DataFrame | pl.LazyFrame]
     cache_hits: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def failed(self) -> int:
         """Number of error rows (documents or inputs that failed)."""
-        return self.tables["errors"].height
+        if "errors" in self.rows:
+            return self.rows["errors"]
+        return height(self.tables["errors"])
 
 
 # A chunk of documents read by this process (a Dask partition, or a batch of
@@ -411,15 +421,23 @@ def _parallel_results(paths: Sequence[str | Path], doc_id_template: str | None, 
 
 
 class _Tables:
-    """Rows collected in small Python batches, packed into polars frames."""
+    """Rows collected in small Python batches, packed into polars frames.
+
+    With a ``spill_dir``, each packed batch is written there as an Arrow IPC
+    file and dropped from memory, so a run holds at most one batch of rows
+    whatever the corpus size; the result's tables then scan those files.
+    """
 
     NAMES = ("commitments", "slogans", "expansions", "documents", "errors")
     SCHEMAS = (COMMITMENTS_SCHEMA, SLOGANS_SCHEMA, EXPANSIONS_SCHEMA, DOCUMENTS_SCHEMA,
                ERRORS_SCHEMA)
 
-    def __init__(self) -> None:
+    def __init__(self, spill_dir: Path | None = None) -> None:
         self.rows: dict[str, list[dict]] = {n: [] for n in self.NAMES}
         self.parts: dict[str, list[pl.DataFrame]] = {n: [] for n in self.NAMES}
+        self.files: dict[str, list[Path]] = {n: [] for n in self.NAMES}
+        self.heights: dict[str, int] = dict.fromkeys(self.NAMES, 0)
+        self.spill_dir = spill_dir
 
     def add(self, res: DocResult | InputError) -> None:
         rows = self.rows
@@ -436,30 +454,48 @@ class _Tables:
 
     def flush(self) -> None:
         for name, schema in zip(self.NAMES, self.SCHEMAS, strict=True):
-            if self.rows[name]:
-                self.parts[name].append(frame(self.rows[name], schema))
-                self.rows[name] = []
+            rows = self.rows[name]
+            if not rows:
+                continue
+            self.heights[name] += len(rows)
+            part = frame(rows, schema)
+            self.rows[name] = []
+            if self.spill_dir is None:
+                self.parts[name].append(part)
+                continue
+            path = self.spill_dir / f"{name}-{len(self.files[name]):06d}.arrow"
+            part.write_ipc(path)
+            self.files[name].append(path)
 
     def result(self) -> RunResult:
         self.flush()
-        tables = {}
+        tables: dict[str, pl.DataFrame | pl.LazyFrame] = {}
         for name, schema in zip(self.NAMES, self.SCHEMAS, strict=True):
-            parts = self.parts[name]
-            tables[name] = (pl.concat(parts, rechunk=True) if len(parts) > 1
-                            else parts[0] if parts else frame([], schema))
-        return RunResult(tables)
+            parts, files = self.parts[name], self.files[name]
+            if files:
+                tables[name] = pl.scan_ipc(files)
+            elif self.spill_dir is not None:
+                tables[name] = frame([], schema).lazy()
+            else:
+                tables[name] = (pl.concat(parts, rechunk=True) if len(parts) > 1
+                                else parts[0] if parts else frame([], schema))
+        return RunResult(tables, rows=dict(self.heights))
 
 
-def collect(results: Iterable[DocResult | InputError]) -> RunResult:
-    """Frames from a stream of results (rows packed per batch, never all as dicts)."""
-    tables = _Tables()
+def collect(results: Iterable[DocResult | InputError],
+            spill_dir: Path | None = None) -> RunResult:
+    """Frames from a stream of results (rows packed per batch, never all as
+    dicts); with ``spill_dir``, batches go to Arrow IPC files there and the
+    tables are LazyFrames over them (see :class:`RunResult`)."""
+    tables = _Tables(spill_dir)
     for res in results:
         tables.add(res)
     return tables.result()
 
 
 def run(paths: Sequence[str | Path], *, doc_id_template: str | None = None, jobs: int = 1,
-        on_item: Callable[[], None] | None = None, cache: Cache | None = None) -> RunResult:
+        on_item: Callable[[], None] | None = None, cache: Cache | None = None,
+        spill_dir: Path | None = None) -> RunResult:
     """Extract every document under ``paths``.
 
     ``jobs`` worker processes (``0`` = all cores).  ``on_item`` is called once
@@ -467,7 +503,9 @@ def run(paths: Sequence[str | Path], *, doc_id_template: str | None = None, jobs
     :class:`tracker.cache.Cache`) skips documents extracted before with the
     same rules and stores new results.  Returns the frames; input problems are
     rows of ``errors``, never exceptions.  Output does not depend on ``jobs``
-    or on the cache.
+    or on the cache.  ``spill_dir`` (an existing, empty folder) keeps memory
+    flat whatever the corpus size: rows go to Arrow IPC files there as they
+    come, and the tables are LazyFrames over them (:class:`RunResult`).
     """
     from tracker.documents import read_inputs
 
@@ -479,6 +517,6 @@ def run(paths: Sequence[str | Path], *, doc_id_template: str | None = None, jobs
     else:
         results = ordered_results(read_inputs(paths, doc_id_template=doc_id_template), None,
                                   cache=cache, on_item=on_item, hits=hits)
-    result = collect(results)
+    result = collect(results, spill_dir)
     result.cache_hits = hits[0]
     return result

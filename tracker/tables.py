@@ -6,9 +6,15 @@ headers and so that the same input gives byte-identical output.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TypeVar
 
 import polars as pl
+
+#: A table in memory, or a lazy scan of one spilled to disk (see
+#: :class:`tracker.pipeline.RunResult`); the aggregates accept either and
+#: return the same kind.
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 
 COMMITMENTS_SCHEMA: dict[str, pl.DataType] = {
     "doc_id": pl.String, "locality": pl.String, "kind": pl.String, "year": pl.Int64,
@@ -48,22 +54,70 @@ def frame(rows: Iterable[Mapping], schema: Mapping[str, pl.DataType]) -> pl.Data
     return pl.DataFrame(cols, schema=dict(schema), strict=False)
 
 
-def by_locality(commitments: pl.DataFrame) -> pl.DataFrame:
+def height(table: pl.DataFrame | pl.LazyFrame) -> int:
+    """Rows of a table, counted without holding a lazy one in memory."""
+    if isinstance(table, pl.LazyFrame):
+        return table.select(pl.len()).collect().item()
+    return table.height
+
+
+def columns(table: pl.DataFrame | pl.LazyFrame) -> list[str]:
+    """Column names of a table, without reading a lazy one."""
+    return table.collect_schema().names()
+
+
+def eager(table: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """The table in memory (a lazy one is read in full)."""
+    return table.collect() if isinstance(table, pl.LazyFrame) else table
+
+
+def batches(table: pl.DataFrame | pl.LazyFrame) -> Iterator[pl.DataFrame]:
+    """The table as frames of consecutive rows, in order: a lazy one is read a
+    batch at a time, so memory holds one batch, not the table."""
+    if isinstance(table, pl.LazyFrame):
+        yield from table.collect_batches()
+    else:
+        yield table
+
+
+#: Values summed exactly to this many decimal places (see :func:`_exact_sum`).
+SUM_DECIMALS = 6
+_EXACT_BELOW = 1e20
+
+
+def _exact_sum(col: str) -> pl.Expr:
+    """Sum of a float column that does not depend on the order of its rows.
+
+    A float sum does, in its last digits, and a streamed, parallel
+    aggregation meets a group's rows in no fixed order: the same records
+    must give the same bytes.  Values are summed as decimals rounded to
+    :data:`SUM_DECIMALS` places, exactly (48.9, not 48.900000000000006); a
+    group holding a value of 10^20 or more, or NaN, is summed as floats
+    (such figures come from garbage, and 38 digits would not hold them).
+    """
+    v = pl.col(col)
+    exact = v.cast(pl.Decimal(38, SUM_DECIMALS), strict=False).sum().cast(pl.Float64)
+    huge = (v.abs() >= _EXACT_BELOW) | v.is_nan()
+    return pl.when(huge.any()).then(v.sum()).otherwise(exact)
+
+
+def by_locality(commitments: FrameT) -> FrameT:
     """Commitments per locality × year × kind × category × unit.
 
     Output columns: ``locality, year, kind, category, unit, records, value_sum``
-    (``value_sum`` in ``unit``: 元, %, 人…; a sum of percentages is rarely
+    (``value_sum`` in ``unit``: 元, %, 人…, exact to :data:`SUM_DECIMALS`
+    places whatever the order of the records; a sum of percentages is rarely
     meaningful, and is there for completeness), sorted by all keys.
     """
     keys = ["locality", "year", "kind", "category", "unit"]
     return (
         commitments.group_by(keys)
-        .agg(pl.len().cast(pl.Int64).alias("records"), pl.col("value").sum().alias("value_sum"))
+        .agg(pl.len().cast(pl.Int64).alias("records"), _exact_sum("value").alias("value_sum"))
         .sort(keys, nulls_last=True)
     )
 
 
-def slogans_by_locality(slogans: pl.DataFrame) -> pl.DataFrame:
+def slogans_by_locality(slogans: FrameT) -> FrameT:
     """Slogan use per slogan × locality × year.
 
     Output columns: ``slogan, locality, year, count`` (occurrences) and

@@ -24,6 +24,8 @@ from typing import Any
 
 import polars as pl
 
+from tracker.tables import FrameT, batches, columns, eager, height
+
 FORMATS = ("csv", "xlsx", "parquet", "jsonl", "sqlite")
 
 #: Name of the single workbook written for ``xlsx``.
@@ -73,7 +75,7 @@ _SHEET_BAD_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
 def write_tables(
-    tables: Mapping[str, pl.DataFrame],
+    tables: Mapping[str, pl.DataFrame | pl.LazyFrame],
     out_dir: Path,
     formats: Sequence[str] = ("csv",),
     *,
@@ -82,7 +84,10 @@ def write_tables(
     """Write ``tables`` into ``out_dir`` in each of ``formats``; return the paths written.
 
     Args:
-        tables: table name -> DataFrame.  Names become file stems, sheet names
+        tables: table name -> DataFrame, or LazyFrame (a table spilled to
+            disk: CSV, Parquet, JSON Lines and SQLite stream it batch by batch,
+            a workbook sheet reads one table at a time; the bytes are those the
+            DataFrame would give).  Names become file stems, sheet names
             and SQLite table names; iteration order is kept (sheets, db tables).
             Known tables get a stable column order (see :data:`COLUMN_ORDER`).
         out_dir: target directory; created if missing.
@@ -139,15 +144,16 @@ def write_tables(
     return _commit_all(jobs)
 
 
-def order_columns(name: str, df: pl.DataFrame) -> pl.DataFrame:
+def order_columns(name: str, df: FrameT) -> FrameT:
     """Return ``df`` with the canonical column order for table ``name``.
 
     Columns listed in :data:`COLUMN_ORDER` for ``name`` come first (those that
     exist), then every other column in its current order.  Unknown table names
     are returned unchanged.
     """
-    known = [c for c in COLUMN_ORDER.get(name, ()) if c in df.columns]
-    rest = [c for c in df.columns if c not in known]
+    names = columns(df)
+    known = [c for c in COLUMN_ORDER.get(name, ()) if c in names]
+    rest = [c for c in names if c not in known]
     return df.select(known + rest)
 
 
@@ -267,13 +273,14 @@ def _fsync(path: Path) -> None:
 # --------------------------------------------------------------------------- per table
 
 
+def _nested(schema: Mapping[str, pl.DataType]) -> list[str]:
+    return [c for c, t in schema.items()
+            if isinstance(t, pl.List | pl.Array | pl.Struct) or t == pl.Object]
+
+
 def _flatten_nested(df: pl.DataFrame) -> pl.DataFrame:
     """Turn list/struct/array/object columns into JSON text (for CSV, XLSX, SQLite)."""
-    nested = [
-        c
-        for c, t in df.schema.items()
-        if isinstance(t, pl.List | pl.Array | pl.Struct) or t == pl.Object
-    ]
+    nested = _nested(df.schema)
     if not nested:
         return df
     return df.with_columns(
@@ -297,16 +304,33 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-def _write_csv(df: pl.DataFrame, path: Path, *, excel_bom: bool = False) -> None:
-    _flatten_nested(df).write_csv(path, include_bom=excel_bom, line_terminator="\n")
+def _streams(df: pl.DataFrame | pl.LazyFrame) -> bool:
+    """A lazy table polars can write by streaming (JSON text for nested
+    columns is made in Python, so those tables are read in full)."""
+    return isinstance(df, pl.LazyFrame) and not _nested(df.collect_schema())
 
 
-def _write_parquet(df: pl.DataFrame, path: Path, *, excel_bom: bool = False) -> None:
-    df.write_parquet(path, statistics=True)
+def _write_csv(df: pl.DataFrame | pl.LazyFrame, path: Path, *, excel_bom: bool = False) -> None:
+    if _streams(df):
+        df.sink_csv(path, include_bom=excel_bom, line_terminator="\n")
+    else:
+        _flatten_nested(eager(df)).write_csv(path, include_bom=excel_bom, line_terminator="\n")
 
 
-def _write_jsonl(df: pl.DataFrame, path: Path, *, excel_bom: bool = False) -> None:
-    df.write_ndjson(path)
+def _write_parquet(df: pl.DataFrame | pl.LazyFrame, path: Path, *,
+                   excel_bom: bool = False) -> None:
+    if isinstance(df, pl.LazyFrame):
+        df.sink_parquet(path, statistics=True)
+    else:
+        df.write_parquet(path, statistics=True)
+
+
+def _write_jsonl(df: pl.DataFrame | pl.LazyFrame, path: Path, *,
+                 excel_bom: bool = False) -> None:
+    if isinstance(df, pl.LazyFrame):
+        df.sink_ndjson(path)
+    else:
+        df.write_ndjson(path)
 
 
 _PER_TABLE_WRITERS: dict[str, Callable[..., None]] = {
@@ -340,13 +364,14 @@ def sheet_names(names: Sequence[str]) -> list[str]:
     return out
 
 
-def _write_xlsx(tables: Mapping[str, pl.DataFrame], path: Path) -> None:
+def _write_xlsx(tables: Mapping[str, pl.DataFrame | pl.LazyFrame], path: Path) -> None:
     import xlsxwriter
 
     for name, df in tables.items():
-        if df.height + 1 > _XLSX_MAX_ROWS:
+        rows = height(df)
+        if rows + 1 > _XLSX_MAX_ROWS:
             raise ValueError(
-                f"table {name!r} has {df.height} rows, more than one Excel sheet holds "
+                f"table {name!r} has {rows} rows, more than one Excel sheet holds "
                 f"({_XLSX_MAX_ROWS - 1}); write it as csv or parquet instead"
             )
     wb = xlsxwriter.Workbook(
@@ -373,7 +398,7 @@ def _write_xlsx(tables: Mapping[str, pl.DataFrame], path: Path) -> None:
         date_fmt = wb.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
         dtm_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss", "valign": "top"})
         for sheet_name, (_, df) in zip(sheet_names(list(tables)), tables.items(), strict=True):
-            df = _flatten_nested(df)
+            df = _flatten_nested(eager(df))  # one sheet's table in memory at a time
             ws = wb.add_worksheet(sheet_name)
             for j, col in enumerate(df.columns):
                 ws.write_string(0, j, col, header_fmt)
@@ -462,7 +487,7 @@ def _sql_value(v: Any) -> Any:
     return v
 
 
-def _write_sqlite(tables: Mapping[str, pl.DataFrame], path: Path) -> None:
+def _write_sqlite(tables: Mapping[str, pl.DataFrame | pl.LazyFrame], path: Path) -> None:
     import sqlite_utils
 
     tokenizer = fts_tokenizer()
@@ -471,28 +496,32 @@ def _write_sqlite(tables: Mapping[str, pl.DataFrame], path: Path) -> None:
         con.execute("PRAGMA journal_mode=DELETE")
         with con:
             for name, df in tables.items():
-                df = _flatten_nested(df)
+                schema = df.collect_schema()
+                flat = {c: pl.String if c in _nested(schema) else t for c, t in schema.items()}
                 t = _quote_ident(name)
                 cols = ", ".join(
-                    f"{_quote_ident(c)} {_sql_type(dtype)}" for c, dtype in df.schema.items()
+                    f"{_quote_ident(c)} {_sql_type(dtype)}" for c, dtype in flat.items()
                 )
                 con.execute(f"CREATE TABLE {t} ({cols})")
-                if df.width:
-                    marks = ", ".join("?" * df.width)
-                    con.executemany(
-                        f"INSERT INTO {t} VALUES ({marks})",
-                        ([_sql_value(v) for v in row] for row in df.iter_rows()),
-                    )
+                if flat:
+                    marks = ", ".join("?" * len(flat))
+                    for part in batches(df):  # a spilled table, one batch at a time
+                        con.executemany(
+                            f"INSERT INTO {t} VALUES ({marks})",
+                            ([_sql_value(v) for v in row]
+                             for row in _flatten_nested(part).iter_rows()),
+                        )
                 for col in INDEX_COLUMNS:
-                    if col in df.columns:
+                    if col in flat:
                         con.execute(
                             f"CREATE INDEX {_quote_ident(f'idx_{name}_{col}')} ON {t} "
                             f"({_quote_ident(col)})"
                         )
         db = sqlite_utils.Database(con)
-        for name, columns in FTS_COLUMNS.items():
-            if name in tables and all(c in tables[name].columns for c in columns):
-                db.table(name).enable_fts(list(columns), tokenize=tokenizer, create_triggers=True)
+        for name, fts_columns in FTS_COLUMNS.items():
+            if name in tables and all(c in columns(tables[name]) for c in fts_columns):
+                db.table(name).enable_fts(list(fts_columns), tokenize=tokenizer,
+                                          create_triggers=True)
         con.commit()
     finally:
         con.close()
