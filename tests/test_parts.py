@@ -138,3 +138,12 @@ def test_workers_give_the_tables_of_one_process(tmp_path: Path) -> None:
     for name in one.tables:
         assert first.tables[name].equals(one.tables[name]), name
         assert again.tables[name].equals(one.tables[name]), name
+
+
+def test_a_line_cut_in_a_string_reads_the_same_in_parts(tmp_path: Path) -> None:
+    # Parsed with its line break, '"' gave another JSON error than in a piece.
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b'{"text": "\xe6\x96\xb0\xe5\xbb\xba3\n"\n')
+    want = [_key(x) for x in read_inputs([path])]
+    assert "Unterminated string" in want[0][1]
+    assert [_key(x) for x in _by_parts([path], part_bytes=1)] == want

@@ -585,9 +585,15 @@ def _read_jsonl(path: Path) -> Iterator[Document | InputError]:
 
 def _jsonl_lines(path: Path, lines: Iterable[bytes],
                  first_line: int) -> Iterator[Document | InputError]:
-    """The items of JSONL ``lines`` numbered from ``first_line``: blank lines
-    skipped, a byte order mark dropped from line 1."""
+    """The items of JSONL ``lines`` (with or without their final ``b"\\n"``)
+    numbered from ``first_line``: blank lines skipped, a byte order mark
+    dropped from line 1."""
     for lineno, raw in enumerate(lines, start=first_line):
+        if raw.endswith(b"\n"):
+            # Lines of a file keep their break, pieces cut at b"\n" do not:
+            # parsed with it, '"' fails as "Invalid control character" in one
+            # reader and "Unterminated string" in the other.
+            raw = raw[:-1]
         if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
         if raw.strip():
@@ -1234,8 +1240,8 @@ def _read_jsonl_piece(src: Source) -> Iterator[Document | InputError]:
     with handle:
         handle.seek(src.start)
         data = handle.read((src.end or 0) - src.start)
-    # Split at b"\n" only, as iterating a binary file does; the line break
-    # itself changes nothing (blank test, decoding, JSON).
+    # Split at b"\n" only, as iterating a binary file does (_jsonl_lines
+    # drops the break that iterating keeps).
     yield from _jsonl_lines(src.file, data.split(b"\n"), src.first_line)
 
 
