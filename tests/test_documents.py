@@ -343,6 +343,26 @@ def test_manifest_overrides_and_missing_file(tmp_path: Path) -> None:
     assert len(errors) == 2
 
 
+def _reports(folder: Path, files: dict[str, str], manifest: str | None = None) -> Path:
+    """Small county work reports (``name: first line``) and a manifest in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, head in files.items():
+        (folder / name).write_text(f"{head}\n今年新建学校3所，城镇新增就业1200人。\n",
+                                   encoding="utf-8")
+    if manifest is not None:
+        (folder / "manifest.csv").write_text(manifest, encoding="utf-8")
+    return folder
+
+
+def test_a_symlink_loop_in_a_folder_is_an_error_row(tmp_path: Path) -> None:
+    d = _reports(tmp_path / "in", {"a.txt": "政府工作报告"})
+    (d / "loop.txt").symlink_to(d / "loop.txt")
+    docs, errors = run(d)
+    assert [doc.doc_id for doc in docs] == ["a"]
+    (err,) = errors
+    assert err.path == str(d / "loop.txt") and "cannot read file" in err.message
+
+
 def test_walk_order_hidden_and_unsupported(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     (tmp_path / ".git").mkdir()

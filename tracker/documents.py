@@ -1066,8 +1066,8 @@ def _sources(paths: list[str | Path]) -> Iterator[tuple[Path, _Reader, _Manifest
             try:
                 real = file.resolve()
                 row = manifests.get(real)
-            except OSError:
-                real, row = file.absolute(), None
+            except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+                real, row = file.absolute(), None  # the reader reports it
             if real in read:
                 yield InputError(str(file), "skipped: already read (the file is given twice, "
                                  "directly or through a folder)", stage="skip")
