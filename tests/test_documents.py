@@ -354,6 +354,29 @@ def _reports(folder: Path, files: dict[str, str], manifest: str | None = None) -
     return folder
 
 
+def test_manifest_locality_without_a_code_is_a_notice(tmp_path: Path) -> None:
+    d = _reports(tmp_path / "in", {"a.txt": "政府工作报告", "b.txt": "政府工作报告",
+                                   "c.txt": "政府工作报告", "d.txt": "国务院政府工作报告",
+                                   "e.txt": "政府工作报告"},
+                 "file,locality,year\n"
+                 "a.txt,杭洲市,2019\n"  # typo for 杭州市
+                 "b.txt,城中区,2019\n"  # 柳州市 or 西宁市?
+                 "c.txt,西宁市城中区,2019\n"
+                 "d.txt,全国,2019\n"
+                 "e.txt,大通县,2019\n")
+    docs, errors = run(d)
+    # Kept as given: a researcher may use a unit the gazetteer lacks.
+    assert [doc.locality for doc in docs] == ["杭洲市", "城中区", "西宁市城中区", "全国", "大通县"]
+    assert [(e.path, e.line, e.stage) for e in errors] == [
+        (str(d / "manifest.csv"), 2, "notice"), (str(d / "manifest.csv"), 3, "notice")]
+    assert errors[0].message == (
+        "locality '杭洲市' for 'a.txt' is not in the gazetteer, so it gets no locality_code "
+        "(行政区划代码); check the spelling (the name is kept as given)")
+    assert errors[1].message == (
+        "locality '城中区' for 'b.txt' is ambiguous (柳州市城中区, 西宁市城中区), so it gets "
+        "no locality_code (行政区划代码); write the full name, e.g. 柳州市城中区")
+
+
 def test_a_symlink_loop_in_a_folder_is_an_error_row(tmp_path: Path) -> None:
     d = _reports(tmp_path / "in", {"a.txt": "政府工作报告"})
     (d / "loop.txt").symlink_to(d / "loop.txt")

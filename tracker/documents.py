@@ -752,6 +752,7 @@ def _read_manifest(
             )
         )
     base = manifest.parent
+    places: dict[str, tuple[str, ...] | None] = {}  # memo for _locality_notice
     line = reader.line_num + 1
     while True:
         try:
@@ -817,8 +818,41 @@ def _read_manifest(
                 )
             )
             continue
+        if "locality" in values:
+            notice = _locality_notice(values["locality"], name, places)
+            if notice is not None:
+                errors.append(InputError(where, notice, line=start, stage="notice"))
         rows[key] = _ManifestRow(where, start, values)
     return rows, errors
+
+
+def _locality_notice(locality: str, name: str,
+                     memo: dict[str, tuple[str, ...] | None]) -> str | None:
+    """The notice for a manifest ``locality`` that gets no 行政区划代码, else None.
+
+    Such a name is kept as given (the gazetteer may lack a unit), but its
+    documents get no ``locality_code`` and so drop out of code-based
+    comparisons: most often a typo (杭洲市) or a name several units share
+    (城中区), which the researcher should see.  ``memo`` caches the
+    gazetteer's answer per name.
+    """
+    from tracker.localities import NATIONAL_ALIASES, unresolved
+
+    if locality not in memo:
+        memo[locality] = unresolved(locality)
+    candidates = memo[locality]
+    if candidates is None:
+        return None
+    if candidates:
+        more = ", …" if len(candidates) > 4 else ""
+        why = f"is ambiguous ({', '.join(candidates[:4])}{more})"
+        advice = f"write the full name, e.g. {candidates[0]}"
+    elif locality in NATIONAL_ALIASES:
+        why, advice = "is not in the gazetteer", "write 全国 for the whole country"
+    else:
+        why, advice = "is not in the gazetteer", "check the spelling (the name is kept as given)"
+    return (f"locality {locality!r} for {name!r} {why}, so it gets no locality_code "
+            f"(行政区划代码); {advice}")
 
 
 def _apply_manifest(doc: Document, row: _ManifestRow, *, jsonl: bool) -> Document:
@@ -1006,9 +1040,12 @@ def read_inputs(
         byte ``offset``), bad JSONL line (with ``line``), PDF without text layer
         or corrupt, bad manifest row (``stage="manifest"``, with ``line``),
         missing template field, or a ``doc_id`` already used (the later
-        document is dropped and the error names the first path).  Order is
-        deterministic; nothing is raised for bad input, and only one document
-        is held in memory at a time.
+        document is dropped and the error names the first path).  Notices
+        (``stage="notice"``, at the manifest's ``line``; they do not fail a
+        run) flag a manifest ``locality`` the gazetteer cannot resolve to a
+        code (unknown or ambiguous: kept as given, but its documents get no
+        ``locality_code``).  Order is deterministic; nothing is raised for
+        bad input, and only one document is held in memory at a time.
 
     Raises:
         ValueError: at call time, if ``doc_id_template`` is malformed or uses a
