@@ -192,19 +192,21 @@ def test_an_empty_path_is_not_the_current_folder() -> None:
 
 def test_manifest_notices_do_not_fail_the_run(tmp_path: Path) -> None:
     d = tmp_path / "in"
-    d.mkdir()
+    (d / "datong").mkdir(parents=True)
     text = "{}2019年政府工作报告\n今年新建学校3所，城镇新增就业1200人。\n"
     (d / "a.txt").write_text(text.format("杭州市"), encoding="utf-8")
-    (d / "b.txt").write_text(text.format("大通县"), encoding="utf-8")
+    (d / "datong" / "b.txt").write_text(text.format("大通县"), encoding="utf-8")
     (d / "manifest.csv").write_text("file,locality,year\na.txt,杭洲市,2019\n"
-                                    "b.txt,西宁市大通县,2019\n", encoding="utf-8")
+                                    "datong/b.txt,西宁市,2019\n", encoding="utf-8")
+    (d / "datong" / "manifest.csv").write_text("file,locality\nb.txt,西宁市大通县\n",
+                                               encoding="utf-8")
     out = tmp_path / "o"
     r = runner.invoke(app, ["extract", str(d), "--out", str(out), "-q", "--no-cache"])
     assert r.exit_code == 0, r.output
     assert r.stderr == ""  # --quiet keeps notices out of the terminal, not out of errors.csv
     errs = rows(out / "errors.csv")
-    assert [(e["line"], e["stage"]) for e in errs] == [("2", "notice")]
-    assert "杭洲市" in errs[0]["message"]
+    assert [(e["line"], e["stage"]) for e in errs] == [("2", "notice"), ("3", "notice")]
+    assert "杭洲市" in errs[0]["message"] and "西宁市大通县" in errs[1]["message"]
     docs = {x["doc_id"]: x for x in rows(out / "documents.csv")}
     assert (docs["a"]["locality"], docs["a"]["locality_code"]) == ("杭洲市", "")
     assert (docs["b"]["locality"], docs["b"]["locality_code"]) == ("西宁市大通县", "630121")

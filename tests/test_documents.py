@@ -354,6 +354,33 @@ def _reports(folder: Path, files: dict[str, str], manifest: str | None = None) -
     return folder
 
 
+def test_subfolder_manifest_merges_with_parent_column_by_column(tmp_path: Path) -> None:
+    d = _reports(tmp_path / "in", {"a.txt": "湟源县2024年政府工作报告"},
+                 "file,doc_id,locality,year\n"
+                 "a.txt,huangyuan_2024,西宁市湟源县,2024\n"
+                 "datong/b.txt,datong_2019,西宁市,2019\n"
+                 "datong/c.txt,datong_2020,西宁市大通县,2020\n")
+    _reports(d / "datong", {"b.txt": "政府工作报告", "c.txt": "政府工作报告"},
+             "file,locality,year,title\n"
+             "b.txt,西宁市大通县,2019年,大通县2019年政府工作报告\n")
+    docs, errors = run(d)
+    by_name = {Path(doc.path).name: doc for doc in docs}
+    b = by_name["b.txt"]
+    # The subfolder's row wins the columns it fills; the parent's fills the rest.
+    assert (b.doc_id, b.locality, b.year, b.title) == (
+        "datong_2019", "西宁市大通县", 2019, "大通县2019年政府工作报告")
+    assert b.metadata_from == {"doc_id", "locality", "year", "title"}
+    c = by_name["c.txt"]  # not in the subfolder's manifest: the parent's row
+    assert (c.doc_id, c.locality, c.year) == ("datong_2020", "西宁市大通县", 2020)
+    # One notice, for the overridden value only (2019 and 2019年 agree).
+    (notice,) = errors
+    assert (notice.path, notice.line, notice.stage) == (str(d / "manifest.csv"), 3, "notice")
+    assert notice.message == (
+        f"locality '西宁市' for {d / 'datong' / 'b.txt'} is ignored: "
+        f"{d / 'datong' / 'manifest.csv'} line 2 gives '西宁市大通县' "
+        "(the manifest nearer the file wins)")
+
+
 def test_manifest_locality_without_a_code_is_a_notice(tmp_path: Path) -> None:
     d = _reports(tmp_path / "in", {"a.txt": "政府工作报告", "b.txt": "政府工作报告",
                                    "c.txt": "政府工作报告", "d.txt": "国务院政府工作报告",

@@ -703,6 +703,8 @@ _READERS = {
 
 @dataclass(frozen=True)
 class _ManifestRow:
+    """One manifest row: the manifest's path, the row's line and its parsed values."""
+
     manifest: str
     line: int
     values: dict[str, Any]
@@ -867,13 +869,78 @@ def _apply_manifest(doc: Document, row: _ManifestRow, *, jsonl: bool) -> Documen
     return replace(doc, metadata_from=doc.metadata_from | frozenset(changes), **changes)
 
 
+class _Manifests:
+    """The manifests met in one pass over the input: each read once, and the
+    row each file gets from them."""
+
+    def __init__(self) -> None:
+        self._read: set[Path] = set()  # resolved folders
+        # Every row read for a file, with the depth of its manifest's folder.
+        self._rows: dict[Path, list[tuple[int, _ManifestRow]]] = {}
+
+    def enter(self, folder: Path) -> Iterator[InputError]:
+        """Read ``folder/manifest.csv`` (the caller checks it exists) and
+        yield its problems, the first time the pass enters ``folder``."""
+        try:
+            real = folder.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+            real = folder.absolute()
+        if real in self._read:
+            return
+        path = folder / MANIFEST_NAME
+        if _is_special(path):
+            rows, errors = {}, [replace(_special_error(path), stage="manifest")]
+        else:
+            rows, errors = _read_manifest(path)
+        self._read.add(real)
+        for key, row in rows.items():
+            self._rows.setdefault(key, []).append((len(real.parts), row))
+        yield from errors
+
+    def row(self, real: Path, file: Path) -> tuple[_ManifestRow | None, list[InputError]]:
+        """The manifest row of ``file`` (resolved: ``real``), and its notices.
+
+        When several manifests read so far name the file (a folder's and a
+        subfolder's), their rows are merged column by column: the manifest
+        of the deeper folder, nearer the file, wins each column it fills,
+        and the others fill the rest.  Each value so overridden gets a
+        notice (``stage="notice"``) at its own manifest line, naming the
+        value that wins.
+        """
+        found = self._rows.get(real)
+        if not found:
+            return None, []
+        if len(found) == 1:
+            return found[0][1], []
+        rows = [row for _, row in sorted(found, key=lambda f: f[0])]  # stable: read order
+        notices: list[InputError] = []
+        values: dict[str, Any] = {}
+        origin: dict[str, _ManifestRow] = {}  # the row each value comes from
+        for row in rows:
+            for column, value in row.values.items():
+                before = origin.get(column)
+                if before is not None and values[column] != value:
+                    notices.append(InputError(
+                        before.manifest,
+                        f"{column} {values[column]!r} for {file} is ignored: {row.manifest} "
+                        f"line {row.line} gives {value!r} (the manifest nearer the file wins)",
+                        line=before.line,
+                        stage="notice",
+                    ))
+                values[column] = value
+                origin[column] = row
+        return _ManifestRow(rows[-1].manifest, rows[-1].line, values), notices
+
+
 # --------------------------------------------------------------------------- walking
 
 
 def _walk(
-    root: Path, manifests: dict[Path, _ManifestRow], visited: set[Path]
+    root: Path, manifests: _Manifests, visited: set[Path]
 ) -> Iterator[tuple[Path, bool] | InputError]:
-    """``(file, explicit=False)`` for files under ``root``, sorted, hidden entries skipped."""
+    """``(file, explicit=False)`` for files under ``root``, sorted, hidden
+    entries skipped; each folder's ``manifest.csv`` is read (``manifests``)
+    before its files and subfolders, and its problems are yielded."""
     try:
         real = root.resolve()
     except OSError as exc:
@@ -893,13 +960,8 @@ def _walk(
     except OSError as exc:
         yield InputError(str(root), f"cannot list directory ({exc.strerror or exc})")
         return
-    names = {e.name for e in entries}
-    if MANIFEST_NAME in names and _is_special(root / MANIFEST_NAME):
-        yield replace(_special_error(root / MANIFEST_NAME), stage="manifest")
-    elif MANIFEST_NAME in names:
-        rows, errors = _read_manifest(root / MANIFEST_NAME)
-        manifests.update(rows)
-        yield from errors
+    if any(e.name == MANIFEST_NAME for e in entries):
+        yield from manifests.enter(root)
     for entry in entries:
         if entry.name.startswith(".") or entry.name == MANIFEST_NAME:
             continue
@@ -1027,6 +1089,10 @@ def read_inputs(
             metadata that overrides inference; overridden names are recorded in
             ``Document.metadata_from``.  For a ``.jsonl`` file, manifest values
             only fill fields the line leaves empty and ``doc_id`` is not applied.
+            When a folder's manifest and a subfolder's both have a row for a
+            file, the rows are merged column by column: the subfolder's (the
+            one nearer the file) wins each column it fills, and a parent
+            value it overrides is reported as a notice.
         doc_id_template: optional ``str.format`` template for every document's
             ``doc_id`` over ``stem``, ``line`` (JSONL line number), ``year``,
             ``title``, ``locality``, ``date`` and ``id`` (the id it would
@@ -1044,8 +1110,10 @@ def read_inputs(
         (``stage="notice"``, at the manifest's ``line``; they do not fail a
         run) flag a manifest ``locality`` the gazetteer cannot resolve to a
         code (unknown or ambiguous: kept as given, but its documents get no
-        ``locality_code``).  Order is deterministic; nothing is raised for
-        bad input, and only one document is held in memory at a time.
+        ``locality_code``) and a parent manifest's value that a subfolder's
+        manifest overrides.  A manifest's problems come before the files it
+        describes.  Order is deterministic; nothing is raised for bad input,
+        and only one document is held in memory at a time.
 
     Raises:
         ValueError: at call time, if ``doc_id_template`` is malformed or uses a
@@ -1061,8 +1129,9 @@ _Reader = Callable[[Path], Iterator[Document | InputError]]
 def _sources(paths: list[str | Path]) -> Iterator[tuple[Path, _Reader, _ManifestRow | None]
                                                   | InputError]:
     """Every file to read under ``paths`` with its reader and manifest row,
-    in input order, and the problems found while walking."""
-    manifests: dict[Path, _ManifestRow] = {}
+    in input order, and the problems found while walking (manifest problems
+    and notices before the files they concern)."""
+    manifests = _Manifests()
     visited: set[Path] = set()
     read: set[Path] = set()
     for given in paths:
@@ -1101,15 +1170,18 @@ def _sources(paths: list[str | Path]) -> Iterator[tuple[Path, _Reader, _Manifest
                     )
                 continue
             try:
-                real = file.resolve()
-                row = manifests.get(real)
+                real, resolved = file.resolve(), True
             except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
-                real, row = file.absolute(), None  # the reader reports it
+                real, resolved = file.absolute(), False  # the reader reports it
             if real in read:
                 yield InputError(str(file), "skipped: already read (the file is given twice, "
                                  "directly or through a folder)", stage="skip")
                 continue
             read.add(real)
+            row = None
+            if resolved:
+                row, notices = manifests.row(real, file)
+                yield from notices
             yield file, reader, row
 
 

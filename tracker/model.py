@@ -51,8 +51,9 @@ class Document:
 NOTICE_STAGES: frozenset[str] = frozenset({"skip", "notice"})
 """Stages of ``errors.csv`` rows that are notices, not failures: a file
 skipped for its type or read twice (``skip``), a manifest value worth a look
-(``notice``: a locality the gazetteer cannot resolve).  They are reported
-but leave the exit code at 0; every other stage makes the run exit 1."""
+(``notice``: a locality the gazetteer does not know, a parent manifest's value
+a subfolder's manifest overrides).  They are reported but leave the exit code
+at 0; every other stage makes the run exit 1."""
 
 
 @dataclass(frozen=True)
