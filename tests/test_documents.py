@@ -404,6 +404,36 @@ def test_manifest_locality_without_a_code_is_a_notice(tmp_path: Path) -> None:
         "no locality_code (行政区划代码); write the full name, e.g. 柳州市城中区")
 
 
+def test_a_file_given_by_itself_uses_its_folders_manifest(tmp_path: Path) -> None:
+    d = _reports(tmp_path / "in", {"a.txt": "政府工作报告", "b.txt": "政府工作报告"},
+                 "file,doc_id,locality,year\n"
+                 "a.txt,datong_2019,西宁市大通县,2019\n"
+                 "b.txt,datong_2020,西宁市大通县,二〇二〇\n"
+                 "gone.txt,x,西宁市,2018\n")
+    docs, errors = run(d / "a.txt")
+    (a,) = docs
+    assert (a.doc_id, a.locality, a.year) == ("datong_2019", "西宁市大通县", 2019)
+    # The rows of the folder's other files are not this run's business.
+    assert errors == []
+    docs, errors = run(d / "b.txt")
+    assert [doc.doc_id for doc in docs] == ["datong_2020"]
+    (bad,) = errors
+    assert (bad.path, bad.line, bad.stage) == (str(d / "manifest.csv"), 3, "manifest")
+    assert "bad year '二〇二〇' for 'b.txt'" in bad.message
+    # Given by itself and through its folder: each problem reported once.
+    docs, errors = run(d / "b.txt", d)
+    assert [doc.doc_id for doc in docs] == ["datong_2020", "datong_2019"]
+    assert [(Path(e.path).name, e.line, e.stage) for e in errors] == [
+        ("manifest.csv", 3, "manifest"), ("manifest.csv", 4, "manifest"),
+        ("b.txt", None, "skip")]
+    # A manifest the file's folder cannot read is reported for it too.
+    (d / "manifest.csv").write_text("name,year\na.txt,2019\n", encoding="utf-8")
+    docs, errors = run(d / "a.txt")
+    assert docs[0].year is None
+    assert [(e.line, e.stage, "no 'file' column" in e.message) for e in errors] == [
+        (1, "manifest", True)]
+
+
 def test_a_symlink_loop_in_a_folder_is_an_error_row(tmp_path: Path) -> None:
     d = _reports(tmp_path / "in", {"a.txt": "政府工作报告"})
     (d / "loop.txt").symlink_to(d / "loop.txt")

@@ -710,49 +710,59 @@ class _ManifestRow:
     values: dict[str, Any]
 
 
-def _read_manifest(
-    manifest: Path,
-) -> tuple[dict[Path, _ManifestRow], list[InputError]]:
-    """Rows keyed by resolved file path, and the manifest's problems."""
+@dataclass(frozen=True)
+class _Manifest:
+    """A ``manifest.csv``, read.
+
+    ``rows``: keyed by the resolved path of the file each names.
+    ``problems``: in line order, each with the path its row names (resolved
+    when it is a file; the folder for a row without a file name), or None
+    for a problem of the manifest as a whole (unreadable, bad header, bad
+    CSV).
+    """
+
+    rows: dict[Path, _ManifestRow]
+    problems: list[tuple[Path | None, InputError]]
+
+
+def _read_manifest(manifest: Path) -> _Manifest:
+    """Read one ``manifest.csv``; never raises for bad content."""
     rows: dict[Path, _ManifestRow] = {}
-    errors: list[InputError] = []
+    problems: list[tuple[Path | None, InputError]] = []
     where = str(manifest)
     data = _read_bytes(manifest)
     if isinstance(data, InputError):
-        return rows, [replace(data, stage="manifest")]
+        return _Manifest(rows, [(None, replace(data, stage="manifest"))])
     text = decode_bytes(data)
     if isinstance(text, DecodeError):
         if text.message.startswith("empty"):
-            return rows, []
-        return rows, [InputError(where, text.message, offset=text.offset, stage="manifest")]
+            return _Manifest(rows, [])
+        return _Manifest(rows, [(None, InputError(where, text.message, offset=text.offset,
+                                                  stage="manifest"))])
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
-        return rows, []
+        return _Manifest(rows, [])
     columns = [h.strip().lower() for h in header]
     if "file" not in columns:
-        errors.append(
-            InputError(
-                where,
-                "manifest has no 'file' column; first row must name columns, e.g. "
-                + ",".join(MANIFEST_COLUMNS),
-                line=1,
-                stage="manifest",
-            )
-        )
-        return rows, errors
+        problems.append((None, InputError(
+            where,
+            "manifest has no 'file' column; first row must name columns, e.g. "
+            + ",".join(MANIFEST_COLUMNS),
+            line=1,
+            stage="manifest",
+        )))
+        return _Manifest(rows, problems)
     unknown = [c for c in columns if c and c not in MANIFEST_COLUMNS]
     if unknown:
-        errors.append(
-            InputError(
-                where,
-                f"manifest columns {', '.join(unknown)} are ignored; known columns: "
-                + ",".join(MANIFEST_COLUMNS),
-                line=1,
-                stage="manifest",
-            )
-        )
+        problems.append((None, InputError(
+            where,
+            f"manifest columns {', '.join(unknown)} are ignored; known columns: "
+            + ",".join(MANIFEST_COLUMNS),
+            line=1,
+            stage="manifest",
+        )))
     base = manifest.parent
     places: dict[str, tuple[str, ...] | None] = {}  # memo for _locality_notice
     line = reader.line_num + 1
@@ -762,9 +772,8 @@ def _read_manifest(
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.append(
-                InputError(where, f"bad CSV ({exc}); fix the quoting", line=line, stage="manifest")
-            )
+            problems.append((None, InputError(where, f"bad CSV ({exc}); fix the quoting",
+                                              line=line, stage="manifest")))
             break
         start, line = line, reader.line_num + 1
         if not any(cell.strip() for cell in row):
@@ -772,23 +781,21 @@ def _read_manifest(
         cells = dict(zip(columns, (cell.strip() for cell in row), strict=False))
         name = cells.get("file", "")
         if not name:
-            errors.append(
-                InputError(where, "manifest row has no file name; fill the 'file' column",
-                           line=start, stage="manifest")
-            )
+            problems.append((base, InputError(
+                where, "manifest row has no file name; fill the 'file' column",
+                line=start, stage="manifest")))
             continue
         target = base / name
         if not target.is_file():
-            errors.append(
-                InputError(
-                    where,
-                    f"manifest names {name!r} but no such file exists in {base}; "
-                    "fix the name or delete the row",
-                    line=start,
-                    stage="manifest",
-                )
-            )
+            problems.append((target, InputError(
+                where,
+                f"manifest names {name!r} but no such file exists in {base}; "
+                "fix the name or delete the row",
+                line=start,
+                stage="manifest",
+            )))
             continue
+        key = target.resolve()
         values: dict[str, Any] = {}
         for column in ("doc_id", "locality", "title", "source"):
             if cells.get(column):
@@ -799,33 +806,28 @@ def _read_manifest(
             try:
                 values[column] = parse(cells[column])
             except ValueError:
-                errors.append(
-                    InputError(
-                        where,
-                        f"bad {column} {cells[column]!r} for {name!r}; {hint} "
-                        "(file read without it)",
-                        line=start,
-                        stage="manifest",
-                    )
-                )
-        key = target.resolve()
-        if key in rows:
-            errors.append(
-                InputError(
+                problems.append((key, InputError(
                     where,
-                    f"{name!r} is listed twice (first on line {rows[key].line}); "
-                    "keep one row per file",
+                    f"bad {column} {cells[column]!r} for {name!r}; {hint} "
+                    "(file read without it)",
                     line=start,
                     stage="manifest",
-                )
-            )
+                )))
+        if key in rows:
+            problems.append((key, InputError(
+                where,
+                f"{name!r} is listed twice (first on line {rows[key].line}); "
+                "keep one row per file",
+                line=start,
+                stage="manifest",
+            )))
             continue
         if "locality" in values:
             notice = _locality_notice(values["locality"], name, places)
             if notice is not None:
-                errors.append(InputError(where, notice, line=start, stage="notice"))
+                problems.append((key, InputError(where, notice, line=start, stage="notice")))
         rows[key] = _ManifestRow(where, start, values)
-    return rows, errors
+    return _Manifest(rows, problems)
 
 
 def _locality_notice(locality: str, name: str,
@@ -870,32 +872,42 @@ def _apply_manifest(doc: Document, row: _ManifestRow, *, jsonl: bool) -> Documen
 
 
 class _Manifests:
-    """The manifests met in one pass over the input: each read once, and the
-    row each file gets from them."""
+    """The manifests met in one pass over the input: each read once, each
+    problem reported once, and the row each file gets from them."""
 
     def __init__(self) -> None:
-        self._read: set[Path] = set()  # resolved folders
+        self._read: dict[Path, _Manifest] = {}  # by resolved folder
+        self._reported: set[tuple[Path, int]] = set()  # (folder, index of the problem)
         # Every row read for a file, with the depth of its manifest's folder.
         self._rows: dict[Path, list[tuple[int, _ManifestRow]]] = {}
 
-    def enter(self, folder: Path) -> Iterator[InputError]:
-        """Read ``folder/manifest.csv`` (the caller checks it exists) and
-        yield its problems, the first time the pass enters ``folder``."""
+    def enter(self, folder: Path, only: Path | None = None) -> Iterator[InputError]:
+        """Read ``folder/manifest.csv`` (once per pass; the caller checks it
+        exists) and yield its problems not reported yet.
+
+        For a walked folder (``only`` None) that is all of them.  For a file
+        given by itself, ``only`` is its resolved path: the problems of the
+        manifest as a whole and of that file's own row, since rows about the
+        folder's other files are not this run's business.
+        """
         try:
             real = folder.resolve()
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
             real = folder.absolute()
-        if real in self._read:
-            return
-        path = folder / MANIFEST_NAME
-        if _is_special(path):
-            rows, errors = {}, [replace(_special_error(path), stage="manifest")]
-        else:
-            rows, errors = _read_manifest(path)
-        self._read.add(real)
-        for key, row in rows.items():
-            self._rows.setdefault(key, []).append((len(real.parts), row))
-        yield from errors
+        manifest = self._read.get(real)
+        if manifest is None:
+            path = folder / MANIFEST_NAME
+            if _is_special(path):
+                manifest = _Manifest({}, [(None, replace(_special_error(path), stage="manifest"))])
+            else:
+                manifest = _read_manifest(path)
+            self._read[real] = manifest
+            for key, row in manifest.rows.items():
+                self._rows.setdefault(key, []).append((len(real.parts), row))
+        for i, (key, problem) in enumerate(manifest.problems):
+            if (only is None or key is None or key == only) and (real, i) not in self._reported:
+                self._reported.add((real, i))
+                yield problem
 
     def row(self, real: Path, file: Path) -> tuple[_ManifestRow | None, list[InputError]]:
         """The manifest row of ``file`` (resolved: ``real``), and its notices.
@@ -1092,7 +1104,10 @@ def read_inputs(
             When a folder's manifest and a subfolder's both have a row for a
             file, the rows are merged column by column: the subfolder's (the
             one nearer the file) wins each column it fills, and a parent
-            value it overrides is reported as a notice.
+            value it overrides is reported as a notice.  A file given by
+            itself gets the row of the ``manifest.csv`` beside it, as when
+            its folder is given (only that manifest's own problems and those
+            of the file's row are reported).
         doc_id_template: optional ``str.format`` template for every document's
             ``doc_id`` over ``stem``, ``line`` (JSONL line number), ``year``,
             ``title``, ``locality``, ``date`` and ``id`` (the id it would
@@ -1180,6 +1195,10 @@ def _sources(paths: list[str | Path]) -> Iterator[tuple[Path, _Reader, _Manifest
             read.add(real)
             row = None
             if resolved:
+                if explicit and os.path.lexists(file.parent / MANIFEST_NAME):
+                    # A file given by itself gets the metadata its folder's
+                    # manifest gives it, as when the folder is given.
+                    yield from manifests.enter(file.parent, only=real)
                 row, notices = manifests.row(real, file)
                 yield from notices
             yield file, reader, row
