@@ -218,3 +218,23 @@ def test_manifest_notices_do_not_fail_the_run(tmp_path: Path) -> None:
     (d / "c.jsonl").write_text("{not json\n", encoding="utf-8")
     r = runner.invoke(app, ["extract", str(d), "--out", str(out), "-q", "--no-cache"])
     assert r.exit_code == 1 and "c.jsonl:1" in r.stderr and "杭洲市" not in r.stderr
+
+
+def test_line_template_on_a_mixed_folder_and_a_file_given_by_itself(tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text("大通县2019年政府工作报告\n今年新建学校3所。\n", encoding="utf-8")
+    (d / "gwr.jsonl").write_text(json.dumps({"text": "新建公园2个。", "year": 2019},
+                                            ensure_ascii=False) + "\n", encoding="utf-8")
+    (d / "manifest.csv").write_text("file,locality,year\na.txt,西宁市大通县,2019\n",
+                                    encoding="utf-8")
+    out = tmp_path / "o"
+    r = runner.invoke(app, ["extract", str(d), "--doc-id", "{stem}-{line}", "--out", str(out),
+                            "-q", "--no-cache"])
+    assert r.exit_code == 0, r.stderr
+    assert [x["doc_id"] for x in rows(out / "documents.csv")] == ["a-1", "gwr-1"]
+    r = runner.invoke(app, ["extract", str(d / "a.txt"), "--out", str(out), "-q", "--no-cache"])
+    assert r.exit_code == 0, r.stderr
+    (doc,) = rows(out / "documents.csv")
+    assert (doc["locality"], doc["locality_code"], doc["year"]) == ("西宁市大通县", "630121",
+                                                                    "2019")

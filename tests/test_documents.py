@@ -434,6 +434,20 @@ def test_a_file_given_by_itself_uses_its_folders_manifest(tmp_path: Path) -> Non
         (1, "manifest", True)]
 
 
+def test_line_template_names_whole_files_too(tmp_path: Path) -> None:
+    d = _reports(tmp_path / "in", {"a.txt": "湟源县2024年政府工作报告",
+                                   "b.md": "大通县2024年政府工作报告"})
+    (d / "gwr.jsonl").write_text(
+        "".join(json.dumps({"text": f"{y}年政府工作报告。新建学校3所。", "year": y},
+                           ensure_ascii=False) + "\n" for y in (2018, 2019)),
+        encoding="utf-8")
+    docs, errors = run(d, doc_id_template="{stem}-{line}")
+    assert errors == []
+    assert [doc.doc_id for doc in docs] == ["a-1", "b-1", "gwr-1", "gwr-2"]
+    docs, errors = run(d, doc_id_template="{stem}_{line:03d}")
+    assert [doc.doc_id for doc in docs] == ["a_001", "b_001", "gwr_001", "gwr_002"]
+
+
 def test_a_symlink_loop_in_a_folder_is_an_error_row(tmp_path: Path) -> None:
     d = _reports(tmp_path / "in", {"a.txt": "政府工作报告"})
     (d / "loop.txt").symlink_to(d / "loop.txt")

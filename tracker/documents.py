@@ -1041,7 +1041,10 @@ def _apply_template(
 ) -> Document | InputError:
     values: dict[str, Any] = {
         "stem": file.stem,
-        "line": line,
+        # A whole file is one document that starts on its line 1: so
+        # '{stem}-{line}' also names the files of a folder that mixes JSONL
+        # corpora with reports (a.txt -> a-1) instead of failing on each.
+        "line": 1 if line is None else line,
         "year": doc.year,
         "title": doc.title,
         "locality": doc.locality,
@@ -1109,10 +1112,11 @@ def read_inputs(
             its folder is given (only that manifest's own problems and those
             of the file's row are reported).
         doc_id_template: optional ``str.format`` template for every document's
-            ``doc_id`` over ``stem``, ``line`` (JSONL line number), ``year``,
-            ``title``, ``locality``, ``date`` and ``id`` (the id it would
-            otherwise get), e.g. ``"gwr_{year}"``; plain fields only, each
-            with an optional format (``{line:03d}``).
+            ``doc_id`` over ``stem``, ``line`` (JSONL line number; 1 for a
+            whole file, so ``"{stem}-{line}"`` names ``a.txt`` ``a-1``),
+            ``year``, ``title``, ``locality``, ``date`` and ``id`` (the id it
+            would otherwise get), e.g. ``"gwr_{year}"``; plain fields only,
+            each with an optional format (``{line:03d}``).
 
     Yields:
         ``Document`` for each readable text (one per JSONL line; ``path`` is
