@@ -188,3 +188,53 @@ def test_an_empty_path_is_not_the_current_folder() -> None:
 
     (err,) = list(read_inputs([""]))
     assert "empty path" in err.message
+
+
+def test_manifest_notices_do_not_fail_the_run(tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    (d / "datong").mkdir(parents=True)
+    text = "{}2019年政府工作报告\n今年新建学校3所，城镇新增就业1200人。\n"
+    (d / "a.txt").write_text(text.format("杭州市"), encoding="utf-8")
+    (d / "datong" / "b.txt").write_text(text.format("大通县"), encoding="utf-8")
+    (d / "manifest.csv").write_text("file,locality,year\na.txt,杭洲市,2019\n"
+                                    "datong/b.txt,西宁市,2019\n", encoding="utf-8")
+    (d / "datong" / "manifest.csv").write_text("file,locality\nb.txt,西宁市大通县\n",
+                                               encoding="utf-8")
+    out = tmp_path / "o"
+    r = runner.invoke(app, ["extract", str(d), "--out", str(out), "-q", "--no-cache"])
+    assert r.exit_code == 0, r.output
+    assert r.stderr == ""  # --quiet keeps notices out of the terminal, not out of errors.csv
+    errs = rows(out / "errors.csv")
+    assert [(e["line"], e["stage"]) for e in errs] == [("2", "notice"), ("3", "notice")]
+    assert "杭洲市" in errs[0]["message"] and "西宁市大通县" in errs[1]["message"]
+    docs = {x["doc_id"]: x for x in rows(out / "documents.csv")}
+    assert (docs["a"]["locality"], docs["a"]["locality_code"]) == ("杭洲市", "")
+    assert (docs["b"]["locality"], docs["b"]["locality_code"]) == ("西宁市大通县", "630121")
+    r = runner.invoke(app, ["extract", str(d), "--out", str(out), "--no-cache"])
+    assert r.exit_code == 0 and "杭洲市" in r.stderr
+    r = runner.invoke(app, ["slogans", str(d), "-q"])
+    assert r.exit_code == 0 and r.stderr == "", r.output
+    # A real error next to them still fails the run.
+    (d / "c.jsonl").write_text("{not json\n", encoding="utf-8")
+    r = runner.invoke(app, ["extract", str(d), "--out", str(out), "-q", "--no-cache"])
+    assert r.exit_code == 1 and "c.jsonl:1" in r.stderr and "杭洲市" not in r.stderr
+
+
+def test_line_template_on_a_mixed_folder_and_a_file_given_by_itself(tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text("大通县2019年政府工作报告\n今年新建学校3所。\n", encoding="utf-8")
+    (d / "gwr.jsonl").write_text(json.dumps({"text": "新建公园2个。", "year": 2019},
+                                            ensure_ascii=False) + "\n", encoding="utf-8")
+    (d / "manifest.csv").write_text("file,locality,year\na.txt,西宁市大通县,2019\n",
+                                    encoding="utf-8")
+    out = tmp_path / "o"
+    r = runner.invoke(app, ["extract", str(d), "--doc-id", "{stem}-{line}", "--out", str(out),
+                            "-q", "--no-cache"])
+    assert r.exit_code == 0, r.stderr
+    assert [x["doc_id"] for x in rows(out / "documents.csv")] == ["a-1", "gwr-1"]
+    r = runner.invoke(app, ["extract", str(d / "a.txt"), "--out", str(out), "-q", "--no-cache"])
+    assert r.exit_code == 0, r.stderr
+    (doc,) = rows(out / "documents.csv")
+    assert (doc["locality"], doc["locality_code"], doc["year"]) == ("西宁市大通县", "630121",
+                                                                    "2019")

@@ -343,6 +343,120 @@ def test_manifest_overrides_and_missing_file(tmp_path: Path) -> None:
     assert len(errors) == 2
 
 
+def _reports(folder: Path, files: dict[str, str], manifest: str | None = None) -> Path:
+    """Small county work reports (``name: first line``) and a manifest in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, head in files.items():
+        (folder / name).write_text(f"{head}\n今年新建学校3所，城镇新增就业1200人。\n",
+                                   encoding="utf-8")
+    if manifest is not None:
+        (folder / "manifest.csv").write_text(manifest, encoding="utf-8")
+    return folder
+
+
+def test_subfolder_manifest_merges_with_parent_column_by_column(tmp_path: Path) -> None:
+    d = _reports(tmp_path / "in", {"a.txt": "湟源县2024年政府工作报告"},
+                 "file,doc_id,locality,year\n"
+                 "a.txt,huangyuan_2024,西宁市湟源县,2024\n"
+                 "datong/b.txt,datong_2019,西宁市,2019\n"
+                 "datong/c.txt,datong_2020,西宁市大通县,2020\n")
+    _reports(d / "datong", {"b.txt": "政府工作报告", "c.txt": "政府工作报告"},
+             "file,locality,year,title\n"
+             "b.txt,西宁市大通县,2019年,大通县2019年政府工作报告\n")
+    docs, errors = run(d)
+    by_name = {Path(doc.path).name: doc for doc in docs}
+    b = by_name["b.txt"]
+    # The subfolder's row wins the columns it fills; the parent's fills the rest.
+    assert (b.doc_id, b.locality, b.year, b.title) == (
+        "datong_2019", "西宁市大通县", 2019, "大通县2019年政府工作报告")
+    assert b.metadata_from == {"doc_id", "locality", "year", "title"}
+    c = by_name["c.txt"]  # not in the subfolder's manifest: the parent's row
+    assert (c.doc_id, c.locality, c.year) == ("datong_2020", "西宁市大通县", 2020)
+    # One notice, for the overridden value only (2019 and 2019年 agree).
+    (notice,) = errors
+    assert (notice.path, notice.line, notice.stage) == (str(d / "manifest.csv"), 3, "notice")
+    assert notice.message == (
+        f"locality '西宁市' for {d / 'datong' / 'b.txt'} is ignored: "
+        f"{d / 'datong' / 'manifest.csv'} line 2 gives '西宁市大通县' "
+        "(the manifest nearer the file wins)")
+
+
+def test_manifest_locality_without_a_code_is_a_notice(tmp_path: Path) -> None:
+    d = _reports(tmp_path / "in", {"a.txt": "政府工作报告", "b.txt": "政府工作报告",
+                                   "c.txt": "政府工作报告", "d.txt": "国务院政府工作报告",
+                                   "e.txt": "政府工作报告"},
+                 "file,locality,year\n"
+                 "a.txt,杭洲市,2019\n"  # typo for 杭州市
+                 "b.txt,城中区,2019\n"  # 柳州市 or 西宁市?
+                 "c.txt,西宁市城中区,2019\n"
+                 "d.txt,全国,2019\n"
+                 "e.txt,大通县,2019\n")
+    docs, errors = run(d)
+    # Kept as given: a researcher may use a unit the gazetteer lacks.
+    assert [doc.locality for doc in docs] == ["杭洲市", "城中区", "西宁市城中区", "全国", "大通县"]
+    assert [(e.path, e.line, e.stage) for e in errors] == [
+        (str(d / "manifest.csv"), 2, "notice"), (str(d / "manifest.csv"), 3, "notice")]
+    assert errors[0].message == (
+        "locality '杭洲市' for 'a.txt' is not in the gazetteer, so it gets no locality_code "
+        "(行政区划代码); check the spelling (the name is kept as given)")
+    assert errors[1].message == (
+        "locality '城中区' for 'b.txt' is ambiguous (柳州市城中区, 西宁市城中区), so it gets "
+        "no locality_code (行政区划代码); write the full name, e.g. 柳州市城中区")
+
+
+def test_a_file_given_by_itself_uses_its_folders_manifest(tmp_path: Path) -> None:
+    d = _reports(tmp_path / "in", {"a.txt": "政府工作报告", "b.txt": "政府工作报告"},
+                 "file,doc_id,locality,year\n"
+                 "a.txt,datong_2019,西宁市大通县,2019\n"
+                 "b.txt,datong_2020,西宁市大通县,二〇二〇\n"
+                 "gone.txt,x,西宁市,2018\n")
+    docs, errors = run(d / "a.txt")
+    (a,) = docs
+    assert (a.doc_id, a.locality, a.year) == ("datong_2019", "西宁市大通县", 2019)
+    # The rows of the folder's other files are not this run's business.
+    assert errors == []
+    docs, errors = run(d / "b.txt")
+    assert [doc.doc_id for doc in docs] == ["datong_2020"]
+    (bad,) = errors
+    assert (bad.path, bad.line, bad.stage) == (str(d / "manifest.csv"), 3, "manifest")
+    assert "bad year '二〇二〇' for 'b.txt'" in bad.message
+    # Given by itself and through its folder: each problem reported once.
+    docs, errors = run(d / "b.txt", d)
+    assert [doc.doc_id for doc in docs] == ["datong_2020", "datong_2019"]
+    assert [(Path(e.path).name, e.line, e.stage) for e in errors] == [
+        ("manifest.csv", 3, "manifest"), ("manifest.csv", 4, "manifest"),
+        ("b.txt", None, "skip")]
+    # A manifest the file's folder cannot read is reported for it too.
+    (d / "manifest.csv").write_text("name,year\na.txt,2019\n", encoding="utf-8")
+    docs, errors = run(d / "a.txt")
+    assert docs[0].year is None
+    assert [(e.line, e.stage, "no 'file' column" in e.message) for e in errors] == [
+        (1, "manifest", True)]
+
+
+def test_line_template_names_whole_files_too(tmp_path: Path) -> None:
+    d = _reports(tmp_path / "in", {"a.txt": "湟源县2024年政府工作报告",
+                                   "b.md": "大通县2024年政府工作报告"})
+    (d / "gwr.jsonl").write_text(
+        "".join(json.dumps({"text": f"{y}年政府工作报告。新建学校3所。", "year": y},
+                           ensure_ascii=False) + "\n" for y in (2018, 2019)),
+        encoding="utf-8")
+    docs, errors = run(d, doc_id_template="{stem}-{line}")
+    assert errors == []
+    assert [doc.doc_id for doc in docs] == ["a-1", "b-1", "gwr-1", "gwr-2"]
+    docs, errors = run(d, doc_id_template="{stem}_{line:03d}")
+    assert [doc.doc_id for doc in docs] == ["a_001", "b_001", "gwr_001", "gwr_002"]
+
+
+def test_a_symlink_loop_in_a_folder_is_an_error_row(tmp_path: Path) -> None:
+    d = _reports(tmp_path / "in", {"a.txt": "政府工作报告"})
+    (d / "loop.txt").symlink_to(d / "loop.txt")
+    docs, errors = run(d)
+    assert [doc.doc_id for doc in docs] == ["a"]
+    (err,) = errors
+    assert err.path == str(d / "loop.txt") and "cannot read file" in err.message
+
+
 def test_walk_order_hidden_and_unsupported(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     (tmp_path / ".git").mkdir()

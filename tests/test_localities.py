@@ -6,7 +6,7 @@ from conftest import seed_text
 from tracker.boilerplate import strip_boilerplate
 from tracker.commitments import DocContext, extract_commitments
 from tracker.gazetteer import load_gazetteer
-from tracker.localities import Attribution, attribute, resolve_name
+from tracker.localities import Attribution, attribute, resolve_name, unresolved
 from tracker.normalize import normalise
 from tracker.speakers import find_inline, find_subjects, parse_byline
 from tracker.years import infer_year, relative_year
@@ -95,6 +95,17 @@ def test_chengzhong_is_resolved_from_context():
     (_, div), = find_subjects("城中区将深入贯彻落实省两会精神", context={"630100"})
     assert load_gazetteer().full_name(div) == "西宁市城中区"
     assert resolve_name("城中区")[1] is None  # no context: stays unresolved
+
+
+def test_unresolved_says_why_a_metadata_name_gets_no_code():
+    # Names a manifest may hold: resolved ones (also former and short names)...
+    for name in ("西宁市城中区", "大通县", "长治县", "西宁", "全国"):
+        assert unresolved(name) is None, name
+    # ...a name several units share, with its candidates, and unknown names.
+    assert unresolved("城中区") == ("柳州市城中区", "西宁市城中区")
+    assert unresolved("杭洲市") == ()  # typo for 杭州市
+    assert unresolved("中国") == ()
+    assert unresolved("杭州市政府") == ()  # a division name plus more text
 
 
 def test_renamed_unit_keeps_current_code():

@@ -138,3 +138,36 @@ def test_workers_give_the_tables_of_one_process(tmp_path: Path) -> None:
     for name in one.tables:
         assert first.tables[name].equals(one.tables[name]), name
         assert again.tables[name].equals(one.tables[name]), name
+
+
+def test_manifest_notices_and_files_given_by_themselves_read_the_same_in_parts(
+        tmp_path: Path) -> None:
+    d = tmp_path / "reports"
+    sub = d / "datong"
+    sub.mkdir(parents=True)
+    for folder, name, head in ((d, "a.txt", "湟源县2024年政府工作报告"),
+                               (d, "b.txt", "政府工作报告"),
+                               (sub, "c.txt", "政府工作报告")):
+        (folder / name).write_text(f"{head}\n今年新建学校3所。\n", encoding="utf-8")
+    (sub / "d.jsonl").write_bytes(_line({"text": "新建公园2个。"}) + _line({"text": "新建3所"}))
+    (d / "manifest.csv").write_text(
+        "file,locality,year\na.txt,杭洲市,2024\nb.txt,西宁市,bad\n"
+        "datong/c.txt,西宁市,2019\ngone.txt,西宁市,2019\n", encoding="utf-8")
+    (sub / "manifest.csv").write_text(
+        "file,locality\nc.txt,西宁市大通县\nd.jsonl,城中区\n", encoding="utf-8")
+    for paths in ([d], [d / "b.txt", sub / "c.txt", d], [sub / "d.jsonl", d / "a.txt"]):
+        for template in (None, "{stem}-{line}"):
+            want = [_key(x) for x in read_inputs(paths, doc_id_template=template)]
+            assert sum("stage='notice'" in k[1] for k in want) >= 1, paths
+            for cut in ({}, {"part_bytes": 1}, {"part_bytes": 40, "part_files": 1}):
+                got = [_key(x) for x in _by_parts(paths, template, **cut)]
+                assert got == want, (paths, template, cut)
+
+
+def test_a_line_cut_in_a_string_reads_the_same_in_parts(tmp_path: Path) -> None:
+    # Parsed with its line break, '"' gave another JSON error than in a piece.
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b'{"text": "\xe6\x96\xb0\xe5\xbb\xba3\n"\n')
+    want = [_key(x) for x in read_inputs([path])]
+    assert "Unterminated string" in want[0][1]
+    assert [_key(x) for x in _by_parts([path], part_bytes=1)] == want

@@ -22,7 +22,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
-import polars as pl
 import typer
 
 from tracker import PROJECT_ROOT
@@ -41,6 +40,7 @@ from tracker.cli_options import (
     fail,
 )
 from tracker.interrupts import interruptible
+from tracker.model import NOTICE_STAGES
 from tracker.rules import RuleError
 
 if TYPE_CHECKING:
@@ -194,8 +194,9 @@ def _extract_into(paths: list[Path], out: Path, spill: Path, formats: list[Fmt] 
         raise fail(f"{out}: cannot write outputs: {exc.strerror or exc}") from None
     errors = eager(tables["errors"])
     for row in errors.iter_rows(named=True):
-        # --quiet keeps the errors; a file skipped for its type is a notice.
-        if verbose or not quiet or row["stage"] != "skip":
+        # --quiet keeps the errors but not the notices (a file skipped for
+        # its type, an unknown manifest locality).
+        if verbose or not quiet or row["stage"] not in NOTICE_STAGES:
             where = row["path"] + (f":{row['line']}" if row["line"] is not None else
                                    f"@{row['offset']}" if row["offset"] is not None else "")
             typer.echo(f"{where}: {row['message']}", err=True)
@@ -215,10 +216,9 @@ def _extract_into(paths: list[Path], out: Path, spill: Path, formats: list[Fmt] 
                    + ", ".join(sorted(p.name for p in written)))
     if not n_docs:
         typer.echo("tracker: no documents found in " + ", ".join(map(str, paths)), err=True)
-    # Files skipped for their type are reported, but only documents that
-    # could not be read or extracted make the run exit 1.
-    failed = errors.filter(pl.col("stage") != "skip").height
-    return 1 if failed else 0
+    # Notices are reported, but only documents and inputs that could not be
+    # read or extracted make the run exit 1.
+    return 1 if result.failed else 0
 
 
 @app.command()
@@ -384,7 +384,8 @@ def slogans(
                       str(r["count"]), str(r["documents"]), years,
                       r["localities"] or "", (r["context"] or "")[:80])
     for row in result.tables["errors"].iter_rows(named=True):
-        typer.echo(f"{row['path']}: {row['message']}", err=True)
+        if not quiet or row["stage"] not in NOTICE_STAGES:  # as extract does
+            typer.echo(f"{row['path']}: {row['message']}", err=True)
     if quiet:
         raise typer.Exit(1 if result.failed else 0)
     console.print(table)

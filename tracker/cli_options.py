@@ -36,7 +36,8 @@ DocIdOpt = Annotated[
     str | None,
     typer.Option("--doc-id", help="doc_id template over document fields, e.g. 'gwr_{year}' "
                                   "for a JSONL without ids (fields: stem line year title "
-                                  "locality date id)."),
+                                  "locality date id; line is the JSONL line number, 1 for "
+                                  "a whole file: '{stem}-{line}' names a.txt a-1)."),
 ]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes; 0 = all cores.")]
 ExcelOpt = Annotated[bool, typer.Option("--excel", help="Write CSV with a BOM so Excel and "

@@ -585,9 +585,15 @@ def _read_jsonl(path: Path) -> Iterator[Document | InputError]:
 
 def _jsonl_lines(path: Path, lines: Iterable[bytes],
                  first_line: int) -> Iterator[Document | InputError]:
-    """The items of JSONL ``lines`` numbered from ``first_line``: blank lines
-    skipped, a byte order mark dropped from line 1."""
+    """The items of JSONL ``lines`` (with or without their final ``b"\\n"``)
+    numbered from ``first_line``: blank lines skipped, a byte order mark
+    dropped from line 1."""
     for lineno, raw in enumerate(lines, start=first_line):
+        if raw.endswith(b"\n"):
+            # Lines of a file keep their break, pieces cut at b"\n" do not:
+            # parsed with it, '"' fails as "Invalid control character" in one
+            # reader and "Unterminated string" in the other.
+            raw = raw[:-1]
         if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
         if raw.strip():
@@ -697,55 +703,68 @@ _READERS = {
 
 @dataclass(frozen=True)
 class _ManifestRow:
+    """One manifest row: the manifest's path, the row's line and its parsed values."""
+
     manifest: str
     line: int
     values: dict[str, Any]
 
 
-def _read_manifest(
-    manifest: Path,
-) -> tuple[dict[Path, _ManifestRow], list[InputError]]:
-    """Rows keyed by resolved file path, and the manifest's problems."""
+@dataclass(frozen=True)
+class _Manifest:
+    """A ``manifest.csv``, read.
+
+    ``rows``: keyed by the resolved path of the file each names.
+    ``problems``: in line order, each with the path its row names (resolved
+    when it is a file; the folder for a row without a file name), or None
+    for a problem of the manifest as a whole (unreadable, bad header, bad
+    CSV).
+    """
+
+    rows: dict[Path, _ManifestRow]
+    problems: list[tuple[Path | None, InputError]]
+
+
+def _read_manifest(manifest: Path) -> _Manifest:
+    """Read one ``manifest.csv``; never raises for bad content."""
     rows: dict[Path, _ManifestRow] = {}
-    errors: list[InputError] = []
+    problems: list[tuple[Path | None, InputError]] = []
     where = str(manifest)
     data = _read_bytes(manifest)
     if isinstance(data, InputError):
-        return rows, [replace(data, stage="manifest")]
+        return _Manifest(rows, [(None, replace(data, stage="manifest"))])
     text = decode_bytes(data)
     if isinstance(text, DecodeError):
         if text.message.startswith("empty"):
-            return rows, []
-        return rows, [InputError(where, text.message, offset=text.offset, stage="manifest")]
+            return _Manifest(rows, [])
+        return _Manifest(rows, [(None, InputError(where, text.message, offset=text.offset,
+                                                  stage="manifest"))])
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
-        return rows, []
+        return _Manifest(rows, [])
     columns = [h.strip().lower() for h in header]
     if "file" not in columns:
-        errors.append(
-            InputError(
-                where,
-                "manifest has no 'file' column; first row must name columns, e.g. "
-                + ",".join(MANIFEST_COLUMNS),
-                line=1,
-                stage="manifest",
-            )
-        )
-        return rows, errors
+        problems.append((None, InputError(
+            where,
+            "manifest has no 'file' column; first row must name columns, e.g. "
+            + ",".join(MANIFEST_COLUMNS),
+            line=1,
+            stage="manifest",
+        )))
+        return _Manifest(rows, problems)
     unknown = [c for c in columns if c and c not in MANIFEST_COLUMNS]
     if unknown:
-        errors.append(
-            InputError(
-                where,
-                f"manifest columns {', '.join(unknown)} are ignored; known columns: "
-                + ",".join(MANIFEST_COLUMNS),
-                line=1,
-                stage="manifest",
-            )
-        )
+        problems.append((None, InputError(
+            where,
+            f"manifest columns {', '.join(unknown)} are ignored; known columns: "
+            + ",".join(MANIFEST_COLUMNS),
+            line=1,
+            stage="manifest",
+        )))
     base = manifest.parent
+    places: dict[str, tuple[str, ...] | None] = {}  # memo for _locality_notice
     line = reader.line_num + 1
     while True:
         try:
@@ -753,9 +772,8 @@ def _read_manifest(
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.append(
-                InputError(where, f"bad CSV ({exc}); fix the quoting", line=line, stage="manifest")
-            )
+            problems.append((None, InputError(where, f"bad CSV ({exc}); fix the quoting",
+                                              line=line, stage="manifest")))
             break
         start, line = line, reader.line_num + 1
         if not any(cell.strip() for cell in row):
@@ -763,23 +781,21 @@ def _read_manifest(
         cells = dict(zip(columns, (cell.strip() for cell in row), strict=False))
         name = cells.get("file", "")
         if not name:
-            errors.append(
-                InputError(where, "manifest row has no file name; fill the 'file' column",
-                           line=start, stage="manifest")
-            )
+            problems.append((base, InputError(
+                where, "manifest row has no file name; fill the 'file' column",
+                line=start, stage="manifest")))
             continue
         target = base / name
         if not target.is_file():
-            errors.append(
-                InputError(
-                    where,
-                    f"manifest names {name!r} but no such file exists in {base}; "
-                    "fix the name or delete the row",
-                    line=start,
-                    stage="manifest",
-                )
-            )
+            problems.append((target, InputError(
+                where,
+                f"manifest names {name!r} but no such file exists in {base}; "
+                "fix the name or delete the row",
+                line=start,
+                stage="manifest",
+            )))
             continue
+        key = target.resolve()
         values: dict[str, Any] = {}
         for column in ("doc_id", "locality", "title", "source"):
             if cells.get(column):
@@ -790,29 +806,57 @@ def _read_manifest(
             try:
                 values[column] = parse(cells[column])
             except ValueError:
-                errors.append(
-                    InputError(
-                        where,
-                        f"bad {column} {cells[column]!r} for {name!r}; {hint} "
-                        "(file read without it)",
-                        line=start,
-                        stage="manifest",
-                    )
-                )
-        key = target.resolve()
-        if key in rows:
-            errors.append(
-                InputError(
+                problems.append((key, InputError(
                     where,
-                    f"{name!r} is listed twice (first on line {rows[key].line}); "
-                    "keep one row per file",
+                    f"bad {column} {cells[column]!r} for {name!r}; {hint} "
+                    "(file read without it)",
                     line=start,
                     stage="manifest",
-                )
-            )
+                )))
+        if key in rows:
+            problems.append((key, InputError(
+                where,
+                f"{name!r} is listed twice (first on line {rows[key].line}); "
+                "keep one row per file",
+                line=start,
+                stage="manifest",
+            )))
             continue
+        if "locality" in values:
+            notice = _locality_notice(values["locality"], name, places)
+            if notice is not None:
+                problems.append((key, InputError(where, notice, line=start, stage="notice")))
         rows[key] = _ManifestRow(where, start, values)
-    return rows, errors
+    return _Manifest(rows, problems)
+
+
+def _locality_notice(locality: str, name: str,
+                     memo: dict[str, tuple[str, ...] | None]) -> str | None:
+    """The notice for a manifest ``locality`` that gets no 行政区划代码, else None.
+
+    Such a name is kept as given (the gazetteer may lack a unit), but its
+    documents get no ``locality_code`` and so drop out of code-based
+    comparisons: most often a typo (杭洲市) or a name several units share
+    (城中区), which the researcher should see.  ``memo`` caches the
+    gazetteer's answer per name.
+    """
+    from tracker.localities import NATIONAL_ALIASES, unresolved
+
+    if locality not in memo:
+        memo[locality] = unresolved(locality)
+    candidates = memo[locality]
+    if candidates is None:
+        return None
+    if candidates:
+        more = ", …" if len(candidates) > 4 else ""
+        why = f"is ambiguous ({', '.join(candidates[:4])}{more})"
+        advice = f"write the full name, e.g. {candidates[0]}"
+    elif locality in NATIONAL_ALIASES:
+        why, advice = "is not in the gazetteer", "write 全国 for the whole country"
+    else:
+        why, advice = "is not in the gazetteer", "check the spelling (the name is kept as given)"
+    return (f"locality {locality!r} for {name!r} {why}, so it gets no locality_code "
+            f"(行政区划代码); {advice}")
 
 
 def _apply_manifest(doc: Document, row: _ManifestRow, *, jsonl: bool) -> Document:
@@ -827,13 +871,88 @@ def _apply_manifest(doc: Document, row: _ManifestRow, *, jsonl: bool) -> Documen
     return replace(doc, metadata_from=doc.metadata_from | frozenset(changes), **changes)
 
 
+class _Manifests:
+    """The manifests met in one pass over the input: each read once, each
+    problem reported once, and the row each file gets from them."""
+
+    def __init__(self) -> None:
+        self._read: dict[Path, _Manifest] = {}  # by resolved folder
+        self._reported: set[tuple[Path, int]] = set()  # (folder, index of the problem)
+        # Every row read for a file, with the depth of its manifest's folder.
+        self._rows: dict[Path, list[tuple[int, _ManifestRow]]] = {}
+
+    def enter(self, folder: Path, only: Path | None = None) -> Iterator[InputError]:
+        """Read ``folder/manifest.csv`` (once per pass; the caller checks it
+        exists) and yield its problems not reported yet.
+
+        For a walked folder (``only`` None) that is all of them.  For a file
+        given by itself, ``only`` is its resolved path: the problems of the
+        manifest as a whole and of that file's own row, since rows about the
+        folder's other files are not this run's business.
+        """
+        try:
+            real = folder.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+            real = folder.absolute()
+        manifest = self._read.get(real)
+        if manifest is None:
+            path = folder / MANIFEST_NAME
+            if _is_special(path):
+                manifest = _Manifest({}, [(None, replace(_special_error(path), stage="manifest"))])
+            else:
+                manifest = _read_manifest(path)
+            self._read[real] = manifest
+            for key, row in manifest.rows.items():
+                self._rows.setdefault(key, []).append((len(real.parts), row))
+        for i, (key, problem) in enumerate(manifest.problems):
+            if (only is None or key is None or key == only) and (real, i) not in self._reported:
+                self._reported.add((real, i))
+                yield problem
+
+    def row(self, real: Path, file: Path) -> tuple[_ManifestRow | None, list[InputError]]:
+        """The manifest row of ``file`` (resolved: ``real``), and its notices.
+
+        When several manifests read so far name the file (a folder's and a
+        subfolder's), their rows are merged column by column: the manifest
+        of the deeper folder, nearer the file, wins each column it fills,
+        and the others fill the rest.  Each value so overridden gets a
+        notice (``stage="notice"``) at its own manifest line, naming the
+        value that wins.
+        """
+        found = self._rows.get(real)
+        if not found:
+            return None, []
+        if len(found) == 1:
+            return found[0][1], []
+        rows = [row for _, row in sorted(found, key=lambda f: f[0])]  # stable: read order
+        notices: list[InputError] = []
+        values: dict[str, Any] = {}
+        origin: dict[str, _ManifestRow] = {}  # the row each value comes from
+        for row in rows:
+            for column, value in row.values.items():
+                before = origin.get(column)
+                if before is not None and values[column] != value:
+                    notices.append(InputError(
+                        before.manifest,
+                        f"{column} {values[column]!r} for {file} is ignored: {row.manifest} "
+                        f"line {row.line} gives {value!r} (the manifest nearer the file wins)",
+                        line=before.line,
+                        stage="notice",
+                    ))
+                values[column] = value
+                origin[column] = row
+        return _ManifestRow(rows[-1].manifest, rows[-1].line, values), notices
+
+
 # --------------------------------------------------------------------------- walking
 
 
 def _walk(
-    root: Path, manifests: dict[Path, _ManifestRow], visited: set[Path]
+    root: Path, manifests: _Manifests, visited: set[Path]
 ) -> Iterator[tuple[Path, bool] | InputError]:
-    """``(file, explicit=False)`` for files under ``root``, sorted, hidden entries skipped."""
+    """``(file, explicit=False)`` for files under ``root``, sorted, hidden
+    entries skipped; each folder's ``manifest.csv`` is read (``manifests``)
+    before its files and subfolders, and its problems are yielded."""
     try:
         real = root.resolve()
     except OSError as exc:
@@ -853,13 +972,8 @@ def _walk(
     except OSError as exc:
         yield InputError(str(root), f"cannot list directory ({exc.strerror or exc})")
         return
-    names = {e.name for e in entries}
-    if MANIFEST_NAME in names and _is_special(root / MANIFEST_NAME):
-        yield replace(_special_error(root / MANIFEST_NAME), stage="manifest")
-    elif MANIFEST_NAME in names:
-        rows, errors = _read_manifest(root / MANIFEST_NAME)
-        manifests.update(rows)
-        yield from errors
+    if any(e.name == MANIFEST_NAME for e in entries):
+        yield from manifests.enter(root)
     for entry in entries:
         if entry.name.startswith(".") or entry.name == MANIFEST_NAME:
             continue
@@ -927,7 +1041,10 @@ def _apply_template(
 ) -> Document | InputError:
     values: dict[str, Any] = {
         "stem": file.stem,
-        "line": line,
+        # A whole file is one document that starts on its line 1: so
+        # '{stem}-{line}' also names the files of a folder that mixes JSONL
+        # corpora with reports (a.txt -> a-1) instead of failing on each.
+        "line": 1 if line is None else line,
         "year": doc.year,
         "title": doc.title,
         "locality": doc.locality,
@@ -987,11 +1104,19 @@ def read_inputs(
             metadata that overrides inference; overridden names are recorded in
             ``Document.metadata_from``.  For a ``.jsonl`` file, manifest values
             only fill fields the line leaves empty and ``doc_id`` is not applied.
+            When a folder's manifest and a subfolder's both have a row for a
+            file, the rows are merged column by column: the subfolder's (the
+            one nearer the file) wins each column it fills, and a parent
+            value it overrides is reported as a notice.  A file given by
+            itself gets the row of the ``manifest.csv`` beside it, as when
+            its folder is given (only that manifest's own problems and those
+            of the file's row are reported).
         doc_id_template: optional ``str.format`` template for every document's
-            ``doc_id`` over ``stem``, ``line`` (JSONL line number), ``year``,
-            ``title``, ``locality``, ``date`` and ``id`` (the id it would
-            otherwise get), e.g. ``"gwr_{year}"``; plain fields only, each
-            with an optional format (``{line:03d}``).
+            ``doc_id`` over ``stem``, ``line`` (JSONL line number; 1 for a
+            whole file, so ``"{stem}-{line}"`` names ``a.txt`` ``a-1``),
+            ``year``, ``title``, ``locality``, ``date`` and ``id`` (the id it
+            would otherwise get), e.g. ``"gwr_{year}"``; plain fields only,
+            each with an optional format (``{line:03d}``).
 
     Yields:
         ``Document`` for each readable text (one per JSONL line; ``path`` is
@@ -1000,9 +1125,14 @@ def read_inputs(
         byte ``offset``), bad JSONL line (with ``line``), PDF without text layer
         or corrupt, bad manifest row (``stage="manifest"``, with ``line``),
         missing template field, or a ``doc_id`` already used (the later
-        document is dropped and the error names the first path).  Order is
-        deterministic; nothing is raised for bad input, and only one document
-        is held in memory at a time.
+        document is dropped and the error names the first path).  Notices
+        (``stage="notice"``, at the manifest's ``line``; they do not fail a
+        run) flag a manifest ``locality`` the gazetteer cannot resolve to a
+        code (unknown or ambiguous: kept as given, but its documents get no
+        ``locality_code``) and a parent manifest's value that a subfolder's
+        manifest overrides.  A manifest's problems come before the files it
+        describes.  Order is deterministic; nothing is raised for bad input,
+        and only one document is held in memory at a time.
 
     Raises:
         ValueError: at call time, if ``doc_id_template`` is malformed or uses a
@@ -1018,8 +1148,9 @@ _Reader = Callable[[Path], Iterator[Document | InputError]]
 def _sources(paths: list[str | Path]) -> Iterator[tuple[Path, _Reader, _ManifestRow | None]
                                                   | InputError]:
     """Every file to read under ``paths`` with its reader and manifest row,
-    in input order, and the problems found while walking."""
-    manifests: dict[Path, _ManifestRow] = {}
+    in input order, and the problems found while walking (manifest problems
+    and notices before the files they concern)."""
+    manifests = _Manifests()
     visited: set[Path] = set()
     read: set[Path] = set()
     for given in paths:
@@ -1058,15 +1189,22 @@ def _sources(paths: list[str | Path]) -> Iterator[tuple[Path, _Reader, _Manifest
                     )
                 continue
             try:
-                real = file.resolve()
-                row = manifests.get(real)
-            except OSError:
-                real, row = file.absolute(), None
+                real, resolved = file.resolve(), True
+            except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+                real, resolved = file.absolute(), False  # the reader reports it
             if real in read:
                 yield InputError(str(file), "skipped: already read (the file is given twice, "
                                  "directly or through a folder)", stage="skip")
                 continue
             read.add(real)
+            row = None
+            if resolved:
+                if explicit and os.path.lexists(file.parent / MANIFEST_NAME):
+                    # A file given by itself gets the metadata its folder's
+                    # manifest gives it, as when the folder is given.
+                    yield from manifests.enter(file.parent, only=real)
+                row, notices = manifests.row(real, file)
+                yield from notices
             yield file, reader, row
 
 
@@ -1234,8 +1372,8 @@ def _read_jsonl_piece(src: Source) -> Iterator[Document | InputError]:
     with handle:
         handle.seek(src.start)
         data = handle.read((src.end or 0) - src.start)
-    # Split at b"\n" only, as iterating a binary file does; the line break
-    # itself changes nothing (blank test, decoding, JSON).
+    # Split at b"\n" only, as iterating a binary file does (_jsonl_lines
+    # drops the break that iterating keeps).
     yield from _jsonl_lines(src.file, data.split(b"\n"), src.first_line)
 
 

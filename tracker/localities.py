@@ -99,6 +99,28 @@ def resolve_name(name: str, gaz: Gazetteer | None = None) -> tuple[str, str | No
     return name, None
 
 
+NATIONAL_ALIASES = frozenset({"中国", "中华人民共和国", "国家", "国务院"})
+"""Names a researcher may write for the whole country, which metadata spells 全国."""
+
+
+def unresolved(name: str, gaz: Gazetteer | None = None) -> tuple[str, ...] | None:
+    """Why :func:`resolve_name` gives metadata locality ``name`` no code.
+
+    Returns None when ``name`` resolves to a code; otherwise the full names
+    of the divisions it may denote when it is ambiguous (``城中区`` ->
+    ``("柳州市城中区", "西宁市城中区")``, sorted), or ``()`` when the gazetteer
+    does not know it (a typo, a unit it lacks, or one of
+    :data:`NATIONAL_ALIASES`).
+    """
+    gaz = gaz or load_gazetteer()
+    if resolve_name(name, gaz)[1] is not None:
+        return None
+    mentions = gaz.find(name)
+    if mentions and mentions[-1].end == len(name):
+        return tuple(sorted({gaz.full_name(d) for d in mentions[-1].candidates}))
+    return ()
+
+
 def _resolve(gaz: Gazetteer, mentions, ctx: set[str] = frozenset()) -> list[Division | None]:
     """Resolve mentions twice: names settled in the first pass (柳州 ->
     柳州市, once its historic namesake is ruled out) become context for

@@ -48,6 +48,14 @@ class Document:
         return max(1, bisect.bisect_right(self.page_starts, offset))
 
 
+NOTICE_STAGES: frozenset[str] = frozenset({"skip", "notice"})
+"""Stages of ``errors.csv`` rows that are notices, not failures: a file
+skipped for its type or read twice (``skip``), a manifest value worth a look
+(``notice``: a locality the gazetteer does not know, a parent manifest's value
+a subfolder's manifest overrides).  They are reported but leave the exit code
+at 0; every other stage makes the run exit 1."""
+
+
 @dataclass(frozen=True)
 class InputError:
     """A problem with one input (file, JSONL line or manifest row).
@@ -55,6 +63,8 @@ class InputError:
     ``message`` is one line that names what is wrong and what to do; ``line``
     (1-based) or ``offset`` (character or byte offset) say where, when known.
     The pipeline writes these to ``errors.csv`` and stderr and carries on.
+    ``stage`` says where it arose; see :data:`NOTICE_STAGES` for the stages
+    that do not fail a run.
     """
 
     path: str

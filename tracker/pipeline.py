@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from tracker.cache import Cache
-from tracker.model import Document, InputError
+from tracker.model import NOTICE_STAGES, Document, InputError
 from tracker.tables import (
     COMMITMENTS_SCHEMA,
     DOCUMENTS_SCHEMA,
     ERRORS_SCHEMA,
     EXPANSIONS_SCHEMA,
     SLOGANS_SCHEMA,
+    eager,
     frame,
-    height,
 )
 
 if TYPE_CHECKING:
@@ -219,10 +219,10 @@ class RunResult:
 
     @property
     def failed(self) -> int:
-        """Number of error rows (documents or inputs that failed)."""
-        if "errors" in self.rows:
-            return self.rows["errors"]
-        return height(self.tables["errors"])
+        """Number of error rows of documents or inputs that failed: notices
+        (:data:`tracker.model.NOTICE_STAGES`) are not counted."""
+        errors = eager(self.tables["errors"])
+        return errors.filter(~pl.col("stage").is_in(list(NOTICE_STAGES))).height
 
 
 # A chunk of documents read by this process (a Dask partition, or a batch of
