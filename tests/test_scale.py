@@ -167,17 +167,18 @@ def test_spilled_empty_run_keeps_the_schemas(tmp_path):
 
 
 def _county_reports(folder: Path) -> Path:
-    """Three counties' 2024 targets and 2025 reviews, and a pair naming no place."""
+    """Three counties' 2024 targets and 2025 reviews (an investment decline answers a
+    growth target), and a pair naming no place."""
     folder.mkdir()
     for county, pledge, result, jobs, done in (("临朐县", 6, 6.2, 5000, 5200),
                                               ("湟源县", 7, 6.5, 1200, 1300),
                                               ("平度市", 5.5, 5.6, 8000, 7600)):
         (folder / f"{county}2024.txt").write_text(
             f"{county}2024年政府工作报告\n今年全县地区生产总值增长{pledge}%左右，"
-            f"城镇新增就业{jobs}人。\n", encoding="utf-8")
+            f"城镇新增就业{jobs}人，固定资产投资增长3%。\n", encoding="utf-8")
         (folder / f"{county}2025.txt").write_text(
             f"{county}2025年政府工作报告\n过去一年，全县地区生产总值增长{result}%，"
-            f"城镇新增就业{done}人。\n", encoding="utf-8")
+            f"城镇新增就业{done}人，固定资产投资下降4.3%。\n", encoding="utf-8")
     (folder / "x2024.txt").write_text("2024年工作要点\n今年地区生产总值增长5%左右。\n",
                                       encoding="utf-8")
     (folder / "x2025.txt").write_text("2025年工作要点\n过去一年，地区生产总值增长5.1%。\n",
@@ -190,9 +191,11 @@ def test_track_in_batches_is_track_of_the_whole(tmp_path):
 
     t = run([_county_reports(tmp_path / "in")]).tables
     whole = track(document_years(t["commitments"], t["documents"]))
-    assert whole.height == 7 and whole["locality"].null_count() == 1
-    assert whole.filter(pl.col("locality") == "西宁市湟源县")["status"].to_list() == \
-        ["partly", "met"]
+    assert whole.height == 10 and whole["locality"].null_count() == 1
+    assert whole.filter(pl.col("locality") == "西宁市湟源县").select(
+        "key", "achieved_value", "status").rows() == [
+        ("固定资产投资增长", -4.3, "missed"), ("国内生产总值增长", 6.5, "partly"),
+        ("城镇新增就业", 1300.0, "met")]
     for batch_rows in (1, 2, 3, 5, 10**6):
         parts = track_in_batches(t["commitments"].lazy(), t["documents"].lazy(),
                                  batch_rows=batch_rows)
@@ -239,3 +242,28 @@ def test_report_leaves_no_spill_files_and_matches_the_in_memory_tables(tmp_path,
     for name in t:
         assert (out / f"{name}.csv").read_bytes() == \
             (tmp_path / "memory" / f"{name}.csv").read_bytes(), name
+
+
+def test_full_disk_while_spilling_is_one_line_and_keeps_previous_outputs(tmp_path,
+                                                                         monkeypatch):
+    import errno
+
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+
+    out = tmp_path / "out"
+    args = ["extract", str(SEEDS), "--out", str(out), "--jobs", "1", "--no-cache"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full(self, path, *a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_ipc", full)
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith("tracker: cannot write ") and ".tracker-spill-" in line
+    assert "No space left on device" in line and "free space beside --out" in line
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no spill folder left

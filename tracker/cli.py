@@ -14,10 +14,11 @@ or rule-file error.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
@@ -152,6 +153,17 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
                              verbose, aggregate=aggregate, html=html, cache=cache, dask=dask)
 
 
+@contextlib.contextmanager
+def _spill_errors_exit_2() -> Iterator[None]:
+    from tracker.pipeline import SpillError
+
+    try:
+        yield
+    except SpillError as exc:
+        raise fail(f"{exc.strerror}; the run's rows are kept on disk as it goes, so it needs "
+                   "free space beside --out (about half the corpus size)") from None
+
+
 def _extract_into(paths: list[Path], out: Path, spill: Path, formats: list[Fmt] | None,
                   doc_id: str | None, jobs: int, excel: bool, quiet: bool, verbose: bool, *,
                   aggregate: bool, html: bool, cache: Cache | None, dask: str | None) -> int:
@@ -160,7 +172,7 @@ def _extract_into(paths: list[Path], out: Path, spill: Path, formats: list[Fmt] 
     from tracker.tables import batches, by_locality, eager, slogans_by_locality
     from tracker.writers import write_tables
 
-    with progress(quiet=quiet, paths=paths) as tick:
+    with progress(quiet=quiet, paths=paths) as tick, _spill_errors_exit_2():
         if dask:
             try:
                 from tracker.distributed import run_dask
@@ -180,7 +192,8 @@ def _extract_into(paths: list[Path], out: Path, spill: Path, formats: list[Fmt] 
         tables["by_locality"] = by_locality(tables["commitments"])
         tables["slogans_by_locality"] = slogans_by_locality(tables["slogans"])
         # Pledges of year N against results for year N, for the report's chart.
-        tables["track"] = track_in_batches(tables["commitments"], tables["documents"])
+        tables["track"] = track_in_batches(tables["commitments"], tables["documents"],
+                                           workdir=spill)
     fmts = [f.value for f in formats] if formats else ["csv"]
     try:
         written = write_tables(tables, out, fmts, excel_bom=excel)

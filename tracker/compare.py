@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import math
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -542,45 +543,83 @@ def track(commitments: pl.DataFrame, *, locality: str | None = None,
 
 
 def track_in_batches(commitments: pl.LazyFrame, documents: pl.LazyFrame | None, *,
-                     batch_rows: int = 200_000,
+                     workdir: Path | None = None, batch_rows: int = 100_000,
                      rules: CompareRules | None = None) -> pl.DataFrame:
     """:func:`track` over ``document_years(commitments, documents)`` for a
     corpus whose records are not held in memory (tables spilled to disk,
-    :class:`tracker.pipeline.RunResult`): the same frame, built a few
-    localities at a time.
+    :class:`tracker.pipeline.RunResult`): the same frame, built a batch of
+    records at a time.
 
-    Every pledge and result is paired within its locality, and the output is
-    sorted by locality first, so tracking localities in batches of at most
-    about ``batch_rows`` records (one locality with more makes a batch of its
-    own) and concatenating the batches in locality order gives exactly the
-    whole-corpus frame.  Memory holds the documents' ``doc_id, year`` and one
-    batch of records.  Output: :data:`TRACK_SCHEMA`.
+    :func:`track` only pairs records of one locality and one key, or a key
+    and its growth partner (X下降 answers an X增长 pledge), and its rows are
+    unique per locality, key, unit and year.  So the records are split on
+    disk (in a temporary folder inside ``workdir``, default the system's)
+    into batches of about ``batch_rows``: whole localities, several small
+    ones together, and a locality with more records split by key pair.  Each
+    batch is tracked and the concatenation is put in :func:`track`'s order.
+    The records are read twice, a chunk at a time; memory holds the
+    documents' ``doc_id, year``, one chunk and one batch.  Output:
+    :data:`TRACK_SCHEMA`.
     """
+    import tempfile
+
     from tracker.tables import frame
 
     rules = rules or load_compare_rules()
     years = None if documents is None else documents.select("doc_id", "year").collect()
     usable = commitments.filter(pl.col("year").is_not_null() & pl.col("value").is_not_null())
-    counts = usable.group_by("locality").agg(pl.len().alias("n")).collect()
-    # Batches follow track's own locality order (a missing locality sorts as "").
-    ordered = sorted(counts.iter_rows(), key=lambda r: r[0] or "")
-    groups: list[list[str | None]] = []
-    size = batch_rows
-    for loc, n in ordered:
+    sizes = (usable.group_by("locality").agg(pl.len().alias("n")).collect(engine="streaming")
+             .sort("locality", nulls_last=False))
+    # Small localities share batches; a big one gets batches of its own,
+    # chosen by a hash of the key pair.
+    first: dict[str | None, tuple[int, int]] = {}  # locality -> (first batch, batches)
+    batch, size = -1, batch_rows
+    for loc, n in sizes.iter_rows():
+        if n > batch_rows:
+            # Twice the batches it would fill: key pairs differ in size, and
+            # a hash spreads them unevenly.
+            first[loc] = (batch + 1, -(-2 * n // batch_rows))
+            batch, size = batch + first[loc][1], batch_rows
+            continue
         if size + n > batch_rows:
-            groups.append([])
-            size = 0
-        groups[-1].append(loc)
+            batch, size = batch + 1, 0
+        first[loc] = (batch, 1)
         size += n
-    out = []
-    for group in groups:
-        named = [loc for loc in group if loc is not None]
-        wanted = pl.col("locality").is_in(named)
-        if len(named) < len(group):
-            wanted = wanted | pl.col("locality").is_null()
-        part = usable.filter(wanted).collect()
-        out.append(track(document_years(part, years), rules=rules))
-    return pl.concat(out) if out else frame([], TRACK_SCHEMA)
+    pairs: dict[tuple, str] = {}
+    combo = ("object", "unit", "category", "indicator")
+
+    def pair_of(o: str | None, u: str | None, c: str | None, i: str | None) -> str:
+        got = pairs.get((o, u, c, i))
+        if got is None:
+            if len(pairs) >= 100_000:  # a memo, not a table of the corpus
+                pairs.clear()
+            key = compare_key(o, u, c, i, rules)
+            m = _DECLINE.match(key)
+            got = pairs[(o, u, c, i)] = m.group("stem") + "增长" if m else key
+        return got
+
+    out = [frame([], TRACK_SCHEMA)]
+    with tempfile.TemporaryDirectory(prefix="track-", dir=workdir) as tmp:
+        pieces: dict[int, list[Path]] = {}
+        for j, chunk in enumerate(usable.collect_batches()):
+            base, count = zip(*(first[loc] for loc in chunk["locality"]), strict=True) \
+                if chunk.height else ((), ())
+            spread = [0 if k == 1 else
+                      zlib.crc32(pair_of(o, u, c, i).encode()) % k
+                      for k, o, u, c, i in zip(count, *(chunk[x] for x in combo), strict=True)]
+            tagged = chunk.with_columns(pl.Series("_batch", [b + s for b, s in zip(
+                base, spread, strict=True)], dtype=pl.Int64))
+            for (b,), piece in tagged.partition_by("_batch", as_dict=True,
+                                                   maintain_order=True).items():
+                path = Path(tmp) / f"{b:06d}-{j:06d}.arrow"
+                piece.drop("_batch").write_ipc(path)
+                pieces.setdefault(b, []).append(path)
+        for b in sorted(pieces):
+            part = pl.concat([pl.read_ipc(p) for p in pieces[b]])
+            out.append(track(document_years(part, years), rules=rules))
+    # Rows are unique per these keys, so this is the order track() gives.
+    order = [pl.col("locality").fill_null(""), "key", pl.col("unit").fill_null(""), "year"]
+    return pl.concat(out).sort(order, maintain_order=True)
 
 
 _DECLINE = regex.compile(r"^(?P<stem>.+?)(?:下降|减少|回落)$")

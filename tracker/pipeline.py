@@ -420,6 +420,15 @@ def _parallel_results(paths: Sequence[str | Path], doc_id_template: str | None, 
             yield from settle(pending.popleft())
 
 
+class SpillError(OSError):
+    """A batch of rows could not be written to the spill folder (disk full,
+    folder removed): the run cannot go on without losing rows."""
+
+    def __init__(self, path: Path, cause: OSError) -> None:
+        super().__init__(cause.errno, f"cannot write {path}: {cause.strerror or cause}")
+        self.path = path
+
+
 class _Tables:
     """Rows collected in small Python batches, packed into polars frames.
 
@@ -464,7 +473,10 @@ class _Tables:
                 self.parts[name].append(part)
                 continue
             path = self.spill_dir / f"{name}-{len(self.files[name]):06d}.arrow"
-            part.write_ipc(path)
+            try:
+                part.write_ipc(path)
+            except OSError as exc:
+                raise SpillError(path, exc) from exc
             self.files[name].append(path)
 
     def result(self) -> RunResult:
@@ -505,7 +517,8 @@ def run(paths: Sequence[str | Path], *, doc_id_template: str | None = None, jobs
     rows of ``errors``, never exceptions.  Output does not depend on ``jobs``
     or on the cache.  ``spill_dir`` (an existing, empty folder) keeps memory
     flat whatever the corpus size: rows go to Arrow IPC files there as they
-    come, and the tables are LazyFrames over them (:class:`RunResult`).
+    come, and the tables are LazyFrames over them (:class:`RunResult`);
+    :class:`SpillError` if a batch cannot be written there.
     """
     from tracker.documents import read_inputs
 
