@@ -3,20 +3,32 @@ the answers of the plain computation they replace, on real text."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, SupportsIndex
+from unittest import mock
 
+import pytest
 import regex
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import normalised_seed_texts
+from tracker import slogans
 from tracker.literals import required_chars
+from tracker.normalize import normalise
 from tracker.slogans import (
+    _FEW_KNOWN,
     _HAN,
     _WIDTH,
     SloganMention,
     _add_known,
     _derived,
     _may_match,
+    _non_overlapping,
     _occurrences,
     _Quote,
     _quoted_parts,
@@ -24,6 +36,7 @@ from tracker.slogans import (
     _reject_reason,
     _segments_of,
     _SpanSet,
+    _starts,
     canonical_slogan,
     find_slogans,
     load_slogan_rules,
@@ -53,13 +66,22 @@ class _PlainSpanSet(_SpanSet):
             self.add(sp)
 
 
+def _plain_occurrences(text: str, needle: str) -> Iterator[int]:
+    i = text.find(needle)
+    while i >= 0:
+        yield i
+        i = text.find(needle, i + len(needle))
+
+
 def _plain_known(text: str, found: list[tuple[int, int, str, bool, str]],
                  open_quotes: _SpanSet, prefix: str) -> None:
+    """_add_known before its shortcuts, the reference they must agree with:
+    one str.find pass per slogan, longest first, overlap queries only."""
     rules = load_slogan_rules()
     known = sorted({f[2] for f in found}, key=lambda x: (-len(x), x))
     spans = _PlainSpanSet([(f[0], f[1]) for f in found])
     for slogan in known:
-        for s in _occurrences(text, slogan):
+        for s in _plain_occurrences(text, slogan):
             e = s + len(slogan)
             if spans.overlaps((s, e)):
                 continue
@@ -68,6 +90,30 @@ def _plain_known(text: str, found: list[tuple[int, int, str, bool, str]],
                 continue
             found.append((s, e, slogan, open_quotes.encloses(s, e), prefix + "known"))
             spans.add((s, e))
+
+
+# _add_known always scanning once, as shipped, and always a find pass per slogan.
+PATHS = (0, _FEW_KNOWN, 10**9)
+
+
+def _known(few: int, text: str, found: list[tuple[int, int, str, bool, str]],
+           open_quotes: _SpanSet) -> None:
+    with mock.patch.object(slogans, "_FEW_KNOWN", few):
+        _add_known(text, found, open_quotes, load_slogan_rules(), "slogans.toml:")
+
+
+def _with_plain_known(text: str) -> list[SloganMention]:
+    def plain(text: str, found: list[tuple[int, int, str, bool, str]], open_quotes: _SpanSet,
+              rules: object, prefix: str) -> None:
+        _plain_known(text, found, open_quotes, prefix)
+
+    with mock.patch.object(slogans, "_add_known", plain):
+        return find_slogans(text)
+
+
+def _with_few(few: int, text: str) -> list[SloganMention]:
+    with mock.patch.object(slogans, "_FEW_KNOWN", few):
+        return find_slogans(text)
 
 
 def test_span_set_built_at_once_as_one_by_one() -> None:
@@ -81,7 +127,8 @@ def test_span_set_built_at_once_as_one_by_one() -> None:
         assert (fast._spans, fast._longest) == (plain._spans, plain._longest)
 
 
-def test_known_occurrences_as_with_overlap_queries_only() -> None:
+@pytest.mark.parametrize("few", PATHS)
+def test_known_occurrences_as_with_overlap_queries_only(few: int) -> None:
     rules = load_slogan_rules()
     checked = 0
     for text in ALL:
@@ -90,11 +137,138 @@ def test_known_occurrences_as_with_overlap_queries_only() -> None:
                  if not m.rule.endswith(":known")]
         accepted = [(q.open_at, q.close_at) for q in _quotes(text, rules) if q.reason is None]
         fast, plain = list(found), list(found)
-        _add_known(text, fast, _SpanSet(accepted), rules, "slogans.toml:")
+        _known(few, text, fast, _SpanSet(accepted))
         _plain_known(text, plain, _PlainSpanSet(accepted), "slogans.toml:")
         assert fast == plain
         checked += len(fast) > len(found)
     assert checked >= 3  # texts where repeats were added
+
+
+def test_known_slogans_on_seeds_as_with_a_find_pass_per_slogan() -> None:
+    for text in ALL:
+        plain = _with_plain_known(text)
+        for few in PATHS:
+            assert _with_few(few, text) == plain
+
+
+def test_known_slogans_on_national_reports_as_with_a_find_pass_per_slogan(
+        national_jsonl: Path) -> None:
+    with national_jsonl.open(encoding="utf-8") as fh:
+        texts = [normalise(json.loads(line)["content"]).text for line in fh]
+    many = 0
+    for text in texts:
+        plain = _with_plain_known(text)
+        assert _with_few(0, text) == plain
+        assert _with_few(_FEW_KNOWN, text) == plain
+        many += len({m.slogan for m in plain}) >= _FEW_KNOWN
+    assert many >= 10  # reports that take the one-scan path as shipped
+
+
+# Overlapping, nested, repeated and prefix pieces, Han and function
+# characters (的, 和) and others to stand before them, full-width forms,
+# quotation marks alone and around pieces.
+_PIECES = ["一城四区", "四区", "城四", "一城", "城", "一", "一一", "高地", "生态文明高地",
+           "文明", "四地建设", "四地", "双碳", "aa", "a", "ａａ", "１２＋Ｎ", "12+N", "的", "和",
+           "区", "，", "、", "。", " ", "\n"]
+_TEXTS = st.lists(st.sampled_from(_PIECES + ["“", "”"] + [f"“{p}”" for p in _PIECES[:18]]),
+                  min_size=5, max_size=50).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXTS)
+# find resumes after the occurrence after 区, rejected, so not at the one after 和
+@example("“高地和高地”区高地和高地和高地")
+def test_property_known_slogans_as_with_a_find_pass_per_slogan(text: str) -> None:
+    plain = _with_plain_known(text)
+    for few in PATHS:
+        assert _with_few(few, text) == plain
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_property_known_any_found_spans(data: st.DataObject) -> None:
+    # Found slogans of all lengths: pieces of the text (occurring again
+    # elsewhere, overlapping, as prefixes of one another) and any spans
+    # (overlapping those, or strings not in the text), in the order appended.
+    parts = data.draw(st.lists(st.sampled_from(_PIECES + list("的，和 a"))
+                               .flatmap(lambda p: st.sampled_from([p, "的" + p, "，" + p])),
+                               min_size=8, max_size=40))
+    picked = data.draw(st.lists(st.integers(0, 3).map(lambda i: i == 0),
+                                min_size=len(parts), max_size=len(parts)))
+    text = "".join(parts)
+    n = len(text)
+    found, at = [], 0
+    for part, pick in zip(parts, picked, strict=True):
+        if pick:
+            found.append((at, at + len(part), part, data.draw(st.booleans()), "r"))
+        at += len(part)
+    for s, length in data.draw(st.lists(st.tuples(st.integers(0, n), st.integers(1, 7)),
+                                        max_size=4)):
+        e = min(n, s + length)
+        found.append((s, e, text[s:e] or data.draw(st.sampled_from(_PIECES)), False, "r"))
+    found = data.draw(st.permutations(found))
+    open_quotes = [(f[0] - 1, f[1] + 1) for f in found if f[3]]
+    plain = list(found)
+    _plain_known(text, plain, _PlainSpanSet(open_quotes), "slogans.toml:")
+    for few in PATHS:
+        fast = list(found)
+        _known(few, text, fast, _SpanSet(open_quotes))
+        assert fast == plain
+    known = sorted({f[2] for f in found})
+    if known:
+        starts = _starts(text, known)
+        for k in known:
+            assert starts.get(k, []) == [i for i in range(n) if text.startswith(k, i)]
+            assert (list(_non_overlapping(starts.get(k, []), len(k)))
+                    == list(_plain_occurrences(text, k)) == list(_occurrences(text, k)))
+
+
+class _CountingText(str):
+    """A text that counts its ``find`` calls (each may read the rest of the
+    text) and its slicing and indexing."""
+
+    finds = 0
+    reads = 0
+
+    def find(self, *args: Any) -> int:
+        self.finds += 1
+        return super().find(*args)
+
+    def __getitem__(self, key: SupportsIndex | slice) -> str:
+        self.reads += 1
+        return super().__getitem__(key)
+
+
+def test_known_slogans_do_not_scan_the_text_once_per_slogan() -> None:
+    # Random characters with 3,000 quotations of different strings of 2 to 6
+    # characters: a pass per slogan would read the text 3,000 times.
+    rng = random.Random(11)
+    pool = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)] + list("的和，。")
+    text = "".join("".join(rng.choice(pool) for _ in range(rng.randint(5, 30)))
+                   + "“" + "".join(rng.choice(pool) for _ in range(rng.randint(2, 6))) + "”"
+                   for _ in range(3000))
+    rules = load_slogan_rules()
+    quotes = [q for q in _quotes(text, rules) if q.reason is None]
+    found = [(q.start, q.end, q.slogan, True, "slogans.toml:quoted") for q in quotes]
+    known = {f[2] for f in found}
+    assert len(known) > 2500
+    counting = _CountingText(text)
+    fast = list(found)
+    _add_known(counting, fast, _SpanSet((q.open_at, q.close_at) for q in quotes), rules,
+               "slogans.toml:")
+    assert counting.finds == 0
+    # At most the first characters and a slice of each distinct length where
+    # a slogan may start, and the character before each occurrence (at most
+    # one of each length at each offset): bounded by the text's length, not
+    # by the number of slogans.
+    lengths = len({len(k) for k in known})
+    assert counting.reads <= (1 + 2 * lengths) * len(text)
+    plain_counting = _CountingText(text)
+    plain = list(found)
+    _plain_known(plain_counting, plain, _PlainSpanSet([(q.open_at, q.close_at) for q in quotes]),
+                 "slogans.toml:")
+    assert plain == fast
+    assert plain_counting.finds >= 2 * len(known)  # the reference's passes, for contrast
 
 
 def _plain_quotes(text: str) -> list[_Quote]:

@@ -646,6 +646,54 @@ def _occurrences(text: str, needle: str) -> Iterator[int]:
         i = text.find(needle, i + len(needle))
 
 
+def _non_overlapping(starts: Iterable[int], length: int) -> Iterator[int]:
+    """The offsets :func:`_occurrences` yields, given every start offset of a
+    needle of ``length`` characters in ascending order (overlapping ones too):
+    ``str.find`` resumes after the occurrence it found, so a start before that
+    end is passed over whether or not the occurrence is used."""
+    after = 0
+    for s in starts:
+        if s >= after:
+            yield s
+            after = s + length
+
+
+def _starts(text: str, known: Sequence[str]) -> dict[str, list[int]]:
+    """Every start offset, overlapping occurrences included and in ascending
+    order, of each string of ``known`` (non-empty) that occurs in ``text``.
+
+    One scan of the text for all of them: a ``str.find`` pass per string is
+    quadratic when a text quotes thousands of different strings (garbage, or
+    many documents pasted into one).  The scan stops only where a character
+    and the next could begin some string, a character-class test the engine
+    runs without Python; there the first two characters (one if a string
+    has one) select the lengths to try, so the work is at most the text's
+    length times the number of distinct lengths, however many strings there are.
+    """
+    key = min(2, min(len(k) for k in known))  # characters the strings are grouped by
+    lengths: dict[str, list[int]] = {}
+    for k in known:
+        lengths.setdefault(k[:key], []).append(len(k))
+    tries = {first: sorted(set(ls)) for first, ls in lengths.items()}
+    wanted = set(known)
+
+    def chars(i: int) -> str:
+        return "[" + "".join(sorted({re.escape(k[i]) for k in known})) + "]"
+
+    stops = re.compile(chars(0) + (f"(?={chars(1)})" if key == 2 else ""))
+    out: dict[str, list[int]] = {}
+    n = len(text)
+    for m in stops.finditer(text):
+        p = m.start()
+        for length in tries.get(text[p:p + key], ()):
+            if p + length > n:
+                break  # a shorter slice would stand for a shorter string
+            got = text[p:p + length]
+            if got in wanted:
+                out.setdefault(got, []).append(p)
+    return out
+
+
 def _compounds(text: str, rules: SloganRules, covered: _Covered) -> list[tuple[int, int]]:
     out = []
     nums = rules.cn_numerals
@@ -782,17 +830,35 @@ def _window_matches(pattern: regex.Pattern[str], text: str, ref: ruleguard.RuleR
 # ---------------------------------------------------------------- public API
 
 
+# Below this many distinct slogans a str.find pass per slogan costs less than
+# the one scan of _starts, whose cost hardly depends on their number (on the
+# national reports and the bench sample the two cost the same at about a dozen).
+_FEW_KNOWN = 12
+
+
 def _add_known(text: str, found: list[tuple[int, int, str, bool, str]], open_quotes: _SpanSet,
                rules: SloganRules, prefix: str) -> None:
     """Append to ``found`` the other free-standing occurrences of its slogans,
-    longest slogan first (``open_quotes``: the accepted quotations' spans)."""
+    longest slogan first (``open_quotes``: the accepted quotations' spans).
+
+    Which occurrence wins an overlap depends on that order, so each slogan's
+    occurrences are those of a ``str.find`` pass (:func:`_occurrences`) taken
+    slogan by slogan; with many slogans they come from one scan of the text
+    (:func:`_starts`) so that a text quoting thousands of different strings is
+    not read once per string.
+    """
     known = sorted({f[2] for f in found}, key=lambda x: (-len(x), x))
+    if not known:
+        return
     spans = _SpanSet((f[0], f[1]) for f in found)
     # Most occurrences are the very spans found before (a set lookup, not an
     # overlap query); a span of the set certainly overlaps itself.
     exact = {(f[0], f[1]) for f in found}
+    starts = _starts(text, known) if len(known) >= _FEW_KNOWN else None
     for slogan in known:
-        for s in _occurrences(text, slogan):
+        occurrences = (_occurrences(text, slogan) if starts is None
+                       else _non_overlapping(starts.get(slogan, ()), len(slogan)))
+        for s in occurrences:
             e = s + len(slogan)
             if (s, e) in exact or spans.overlaps((s, e)):
                 continue
