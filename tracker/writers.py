@@ -311,10 +311,20 @@ def _streams(df: pl.DataFrame | pl.LazyFrame) -> bool:
 
 
 def _write_csv(df: pl.DataFrame | pl.LazyFrame, path: Path, *, excel_bom: bool = False) -> None:
-    if _streams(df):
-        df.sink_csv(path, include_bom=excel_bom, line_terminator="\n")
-    else:
+    if not _streams(df):
         _flatten_nested(eager(df)).write_csv(path, include_bom=excel_bom, line_terminator="\n")
+        return
+    # Batch by batch rather than sink_csv, whose memory grows with the number
+    # of files a spilled table is made of.
+    with open(path, "wb") as fh:
+        first = True
+        for part in batches(df):
+            part.write_csv(fh, include_header=first, include_bom=first and excel_bom,
+                           line_terminator="\n")
+            first = False
+        if first:  # no batch at all: the header alone
+            pl.DataFrame(schema=df.collect_schema()).write_csv(
+                fh, include_bom=excel_bom, line_terminator="\n")
 
 
 def _write_parquet(df: pl.DataFrame | pl.LazyFrame, path: Path, *,
@@ -327,10 +337,12 @@ def _write_parquet(df: pl.DataFrame | pl.LazyFrame, path: Path, *,
 
 def _write_jsonl(df: pl.DataFrame | pl.LazyFrame, path: Path, *,
                  excel_bom: bool = False) -> None:
-    if isinstance(df, pl.LazyFrame):
-        df.sink_ndjson(path)
-    else:
+    if not isinstance(df, pl.LazyFrame):
         df.write_ndjson(path)
+        return
+    with open(path, "wb") as fh:
+        for part in batches(df):
+            part.write_ndjson(fh)
 
 
 _PER_TABLE_WRITERS: dict[str, Callable[..., None]] = {
