@@ -8,7 +8,8 @@
    each document is a random stretch of a source's paragraphs, shuffled, with
    every number perturbed and every year shifted, under a new id — so no two
    documents are alike and no cache could help.  Written as JSONL files.
-2. Runs ``python -m tracker.cli extract CORPUS --no-cache --jobs N`` and
+2. Runs ``python -m tracker.cli extract CORPUS --no-cache --jobs N`` (or
+   ``report`` with ``--report``) and
    reports MB/s (UTF-8 bytes of document text), documents/s and peak memory:
    the sampled sum of RSS over the process tree, and ``ru_maxrss`` of the
    largest child (``getrusage(RUSAGE_CHILDREN)``).
@@ -129,10 +130,11 @@ def _sample_rss(pid: int, peak: list[float], stop: threading.Event) -> None:
         stop.wait(0.2)  # memory stays flat; sampling more often costs the run CPU
 
 
-def run_tracker(corpus: Path, jobs: int, extra: list[str]) -> tuple[float, float, int]:
+def run_tracker(corpus: Path, jobs: int, extra: list[str],
+                verb: str = "extract") -> tuple[float, float, int]:
     """Wall seconds, peak tree RSS (bytes), and the command's exit code."""
     with tempfile.TemporaryDirectory() as out:
-        cmd = [sys.executable, "-m", "tracker.cli", "extract", str(corpus), "--out", out,
+        cmd = [sys.executable, "-m", "tracker.cli", verb, str(corpus), "--out", out,
                "--no-cache", "--jobs", str(jobs), "--quiet", *extra]
         print("$ " + " ".join(cmd), flush=True)
         t0 = time.perf_counter()
@@ -195,6 +197,9 @@ def main() -> int:
     ap.add_argument("--ref-mb", type=float, default=16,
                     help="MB timed for jionlp/cn2an (16: less noise than a few MB)")
     ap.add_argument("--no-reference", action="store_true", help="skip jionlp and cn2an")
+    ap.add_argument("--report", action="store_true",
+                    help="run tracker report (extraction plus by_locality, "
+                         "slogans_by_locality and track) instead of tracker extract")
     ap.add_argument("extra", nargs="*", help="more tracker extract options (after --)")
     args = ap.parse_args()
 
@@ -213,12 +218,13 @@ def main() -> int:
     mb = size / 1e6
     print(f"corpus: {docs} documents, {mb:.1f} MB UTF-8 text; jobs={jobs}, "
           f"cores={os.cpu_count()}")
-    wall, peak, rc = run_tracker(corpus, jobs, args.extra)
+    verb = "report" if args.report else "extract"
+    wall, peak, rc = run_tracker(corpus, jobs, args.extra, verb)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     child = usage.ru_maxrss * 1024
     cpu = usage.ru_utime + usage.ru_stime
     rate = mb / wall
-    print(f"tracker extract: {wall:.1f}s  {rate:.2f} MB/s  ({rate / jobs:.2f} MB/s per core)  "
+    print(f"tracker {verb}: {wall:.1f}s  {rate:.2f} MB/s  ({rate / jobs:.2f} MB/s per core)  "
           f"{docs / wall:.0f} documents/s  exit {rc}")
     print(f"CPU time {cpu:.1f}s: {mb / cpu:.2f} MB per CPU-second (robust to other load; "
           f"load average now {os.getloadavg()[0]:.1f})")
