@@ -176,15 +176,21 @@ def _snapshot(out: Path) -> dict[str, str]:
             for p in sorted(out.iterdir()) if p.is_file()}
 
 
-@pytest.mark.parametrize(("sig", "phase"), [(signal.SIGTERM, "extract"),
-                                            (signal.SIGINT, "write")])
-def test_killed_run_keeps_previous_outputs(tmp_path: Path, sig: int, phase: str) -> None:
+@pytest.mark.parametrize(("sig", "phase", "group"), [(signal.SIGTERM, "extract", False),
+                                                     (signal.SIGINT, "write", False),
+                                                     (signal.SIGTERM, "extract", True),
+                                                     (signal.SIGHUP, "extract", True)])
+def test_killed_run_keeps_previous_outputs(tmp_path: Path, sig: int, phase: str,
+                                           group: bool) -> None:
     """A real kill of `tracker extract` midway: old outputs byte-identical, no temp files,
-    exit 128+signal and one line on stderr."""
+    exit 128+signal and one line on stderr.  ``group``: the signal goes to the
+    whole process group, worker processes included, as ``timeout``, job
+    schedulers and containers send it (workers that raised on it once left
+    the main process waiting for ever)."""
     corpus, out = tmp_path / "corpus", tmp_path / "out"
     # Big enough that the run is still going when the signal lands, even on
     # a fast machine (a finished run would make the test meaningless).
-    _corpus(corpus, 24)
+    _corpus(corpus, 100 if group else 24)
     args = ["extract", str(corpus), "--out", str(out), "-q", "--no-cache",
             "-f", "csv", "-f", "xlsx", "-f", "sqlite"]
     first = tracker(*args)
@@ -195,8 +201,11 @@ def test_killed_run_keeps_previous_outputs(tmp_path: Path, sig: int, phase: str)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     cache = tmp_path / "cache"  # entries appear one per extracted document
     args = [a for a in args if a != "--no-cache"] + ["--cache-dir", str(cache)]
+    if group:
+        args += ["--jobs", "2"]
     proc = subprocess.Popen([sys.executable, "-m", "tracker.cli", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=group)
     deadline = time.monotonic() + 60
 
     def started(what: str) -> bool:
@@ -210,8 +219,18 @@ def test_killed_run_keeps_previous_outputs(tmp_path: Path, sig: int, phase: str)
     if phase == "extract":
         assert not any(p.name.endswith(".tmp") for p in out.iterdir())
     assert proc.poll() is None, "the run finished before it could be interrupted"
-    proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
+    if group:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        if group:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+        raise
 
     assert proc.returncode == 128 + sig, err
     assert "Traceback" not in err

@@ -73,6 +73,20 @@ def handle_interrupts() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def restore_defaults() -> None:
+    """Give SIGTERM and SIGHUP their default action (die) in this process.
+
+    For worker processes: forked while :func:`handle_interrupts` is active,
+    they inherit its handler, and a worker that raises on ``kill -TERM
+    -<group>`` (how ``timeout``, schedulers and containers stop a job) dies
+    in the middle of handing a result back, leaving the pool's queue locked
+    and the main process waiting for ever.  Dying at once lets the main
+    process see a broken pool and unwind.
+    """
+    for sig in _CATCH:
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def interruptible(func: Callable[_P, _R]) -> Callable[_P, _R]:
     """Decorator: run ``func`` inside :func:`handle_interrupts`."""
 

@@ -382,6 +382,13 @@ def read_and_process(part: Sequence[Source | InputError], doc_id_template: str |
     return out
 
 
+def _start_worker() -> None:
+    from tracker.interrupts import restore_defaults
+
+    restore_defaults()
+    warm_up()
+
+
 def _parallel_results(paths: Sequence[str | Path], doc_id_template: str | None, jobs: int,
                       on_item: Callable[[], None] | None, cache: Cache | None,
                       hits: list[int]) -> Iterator[DocResult | InputError]:
@@ -408,7 +415,7 @@ def _parallel_results(paths: Sequence[str | Path], doc_id_template: str | None, 
     # Loaded here once, forked workers start with everything in place instead
     # of each spending most of a second loading the same tables.
     warm_up()
-    with ProcessPoolExecutor(max_workers=jobs, initializer=warm_up) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker) as pool:
         # At most three parts per worker in flight: memory stays flat
         # whatever the corpus size, and results are taken in input order.
         pending: deque = deque()
