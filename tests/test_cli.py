@@ -212,6 +212,7 @@ def test_manifest_notices_do_not_fail_the_run(tmp_path: Path) -> None:
     assert (docs["b"]["locality"], docs["b"]["locality_code"]) == ("西宁市大通县", "630121")
     r = runner.invoke(app, ["extract", str(d), "--out", str(out), "--no-cache"])
     assert r.exit_code == 0 and "杭洲市" in r.stderr
+    assert "slogan rows, 0 errors, 2 notices" in r.stdout
     r = runner.invoke(app, ["slogans", str(d), "-q"])
     assert r.exit_code == 0 and r.stderr == "", r.output
     # A real error next to them still fails the run.

@@ -267,3 +267,32 @@ def test_full_disk_while_spilling_is_one_line_and_keeps_previous_outputs(tmp_pat
     assert line.startswith("tracker: cannot write ") and ".tracker-spill-" in line
     assert "No space left on device" in line and "free space beside --out" in line
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no spill folder left
+
+
+def test_spill_folders_of_killed_runs_are_cleared(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+
+    host = socket.gethostname().replace("-", "_")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    out = tmp_path / "out"
+    left = {name: out / f".tracker-spill-{name}" for name in (
+        f"{host}-{dead.pid}-k1ll3d",         # this host, process gone: cleared
+        f"{host}-{os.getpid()}-alive",        # this host, running: kept
+        f"other_host-{dead.pid}-remote",      # another machine's: kept
+    )}
+    for folder in left.values():
+        folder.mkdir(parents=True)
+        (folder / "commitments-000000.arrow").write_bytes(b"x")
+    r = CliRunner().invoke(app, ["extract", str(SEEDS), "--out", str(out), "--jobs", "1",
+                                 "--no-cache", "-q"])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.glob(".tracker-spill-*")) == sorted(
+        p.name for name, p in left.items() if not name.endswith("k1ll3d"))

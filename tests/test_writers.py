@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -321,3 +322,25 @@ def test_spilled_tables_as_parquet_read_back_equal(tmp_path: Path, tables) -> No
     for path in write_tables(lazy, tmp_path, ["parquet"]):
         assert pl.read_parquet(path).equals(
             writers.order_columns(path.stem, tables[path.stem])), path.name
+
+
+def test_failed_move_puts_back_the_previous_outputs(tmp_path: Path, tables, monkeypatch) -> None:
+    # A file that cannot be replaced midway through the moves (open in a
+    # spreadsheet program, made immutable): the files already moved go back.
+    write_tables(tables, tmp_path, ["csv", "xlsx"])
+    old = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    real = os.replace
+
+    def locked(src, dst):
+        if Path(dst).name == "slogans.csv" and str(src).endswith(".tmp"):
+            raise PermissionError(1, "Operation not permitted")
+        return real(src, dst)
+
+    monkeypatch.setattr(writers.os, "replace", locked)
+    # brand_new.csv is moved (a new file) before slogans.csv fails
+    changed = {"brand_new": tables["errors"], **{n: df.head(1) for n, df in tables.items()}}
+    with pytest.raises(OSError, match=r"cannot replace .*slogans\.csv \(Operation not "
+                                      r"permitted\); the previous outputs are kept"):
+        write_tables(changed, tmp_path, ["xlsx", "csv"])
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == old
+    assert _leftover_temps(tmp_path) == []

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
+import shutil
+import socket
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -145,12 +148,39 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
         out.mkdir(parents=True, exist_ok=True)
         # Rows go to disk as they come (memory stays flat whatever the corpus
         # size); beside the outputs, because /tmp is often a RAM disk.
-        spill = tempfile.TemporaryDirectory(prefix=".tracker-spill-", dir=out)
+        _clear_stale_spills(out)
+        spill = tempfile.TemporaryDirectory(prefix=f"{_SPILL}{_run_tag()}-", dir=out)
     except OSError as exc:
         raise fail(f"{out}: cannot write outputs: {exc.strerror or exc}") from None
     with spill:
         return _extract_into(paths, out, Path(spill.name), formats, doc_id, jobs, excel, quiet,
                              verbose, aggregate=aggregate, html=html, cache=cache, dask=dask)
+
+
+_SPILL = ".tracker-spill-"
+
+
+def _run_tag() -> str:
+    """``host-pid`` of this run, in its spill folder's name."""
+    return f"{socket.gethostname().replace('-', '_')}-{os.getpid()}"
+
+
+def _clear_stale_spills(out: Path) -> None:
+    """Remove spill folders left in ``out`` by runs killed outright (SIGKILL,
+    power cut), which had no chance to remove their own.  Only folders of
+    this host whose process is gone: another run may be writing to ``out``
+    (from this machine, or another one sharing the disk)."""
+    host = socket.gethostname().replace("-", "_")
+    for folder in out.glob(_SPILL + "*"):
+        parts = folder.name[len(_SPILL):].rsplit("-", 2)
+        if len(parts) != 3 or parts[0] != host or not parts[1].isdigit():
+            continue
+        try:
+            os.kill(int(parts[1]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # alive, someone else's
+            continue
 
 
 @contextlib.contextmanager
@@ -224,7 +254,9 @@ def _extract_into(paths: list[Path], out: Path, spill: Path, formats: list[Fmt] 
         cached = f" ({result.cache_hits} from cache)" if result.cache_hits else ""
         typer.echo(
             f"{n_docs} documents{cached}, {result.rows['commitments']} commitments, "
-            f"{result.rows['slogans']} slogan rows, {errors.height} errors")
+            f"{result.rows['slogans']} slogan rows, {result.failed} errors"
+            + (f", {errors.height - result.failed} notices"
+               if errors.height > result.failed else ""))
         typer.echo(f"wrote {len(written)} files to {out}/: "
                    + ", ".join(sorted(p.name for p in written)))
     if not n_docs:

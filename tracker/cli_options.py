@@ -54,7 +54,7 @@ DaskOpt = Annotated[
     str | None,
     typer.Option("--dask", help="Run on a Dask cluster: a scheduler address "
                                 "(tcp://host:8786) or 'local' for a local cluster with "
-                                "--jobs worker processes. Needs tracker[distributed]."),
+                                "--jobs worker processes. Needs tracker\\[distributed]."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import shutil
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -209,20 +210,69 @@ def _unlink_quietly(path: Path) -> None:
 def _move_all(staged: Sequence[tuple[Path, Path]]) -> None:
     """Move every temp file onto its final path, all of them even if Ctrl-C or
     SIGTERM arrives meanwhile (the interrupt is re-raised afterwards), so the
-    outputs are never a mix of old and new files."""
+    outputs are never a mix of old and new files.
+
+    A move can also fail (a file locked open by a spreadsheet program, made
+    read-only, a folder gone): the files moved before it are then put back
+    from copies of the previous outputs taken first (hard links, or copies
+    where the file system has none), and an :class:`OSError` naming the file
+    says the previous outputs are kept.
+    """
+    backups = _keep_previous([final for _, final in staged])
     interrupt: BaseException | None = None
     done = 0
-    while done < len(staged):
-        try:
-            while done < len(staged):
-                tmp, final = staged[done]
-                if os.path.lexists(tmp):  # moved already if interrupted right after
-                    os.replace(tmp, final)
-                done += 1
-        except KeyboardInterrupt as exc:  # tracker.interrupts.Interrupted too
-            interrupt = interrupt or exc
+    try:
+        while done < len(staged):
+            try:
+                while done < len(staged):
+                    tmp, final = staged[done]
+                    if os.path.lexists(tmp):  # moved already if interrupted right after
+                        os.replace(tmp, final)
+                    done += 1
+            except KeyboardInterrupt as exc:  # tracker.interrupts.Interrupted too
+                interrupt = interrupt or exc
+    except OSError as exc:
+        _put_back(backups[:done])
+        final = staged[done][1]
+        raise OSError(exc.errno, f"cannot replace {final} ({exc.strerror or exc}); the "
+                                 "previous outputs are kept") from exc
+    finally:
+        for _, backup in backups:
+            if backup is not None:
+                _unlink_quietly(backup)
     if interrupt is not None:
         raise interrupt
+
+
+def _keep_previous(finals: Sequence[Path]) -> list[tuple[Path, Path | None]]:
+    """A copy of each existing final path (None where there is none yet)."""
+    out: list[tuple[Path, Path | None]] = []
+    try:
+        for final in finals:
+            if not os.path.lexists(final):
+                out.append((final, None))
+                continue
+            backup = final.with_name(f".{final.name}.{secrets.token_hex(4)}.old")
+            out.append((final, backup))
+            try:
+                os.link(final, backup)
+            except OSError:  # no hard links here (FAT, some network shares)
+                shutil.copy2(final, backup)
+    except BaseException:
+        for _, backup in out:
+            if backup is not None:
+                _unlink_quietly(backup)
+        raise
+    return out
+
+
+def _put_back(moved: Sequence[tuple[Path, Path | None]]) -> None:
+    """Undo the moves of ``moved``: previous outputs back, new files gone."""
+    for final, backup in moved:
+        if backup is None:
+            _unlink_quietly(final)
+        else:
+            os.replace(backup, final)
 
 
 def _remove_all(staged: Sequence[tuple[Path, Path]]) -> None:
