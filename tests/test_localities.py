@@ -315,3 +315,22 @@ def test_unit_before_equals_the_window_scan():
             assert got == plain(text, t, set()), (path.name, t)
             found += got is not None
     assert found > 100
+
+
+@pytest.mark.parametrize("opening", [
+    "各位代表：\n现在，我代表国务院，向大会报告政府工作，请予审议。\n",
+    "各位代表：\n现在，我受国务院的委托，向全国人民代表大会报告政府工作。\n",
+    "——2017年3月5日在第十二届全国人民代表大会第五次会议上\n各位代表：\n",
+])
+def test_the_state_councils_report_is_national_without_a_title(opening):
+    # Later paragraphs name 香港、澳门 and 玉树: counted, they outvoted 全国.
+    text = opening + ("支持香港、澳门保持长期繁荣稳定。澳门经济适度多元发展。"
+                      "玉树灾后恢复重建全面完成。") * 3
+    att = attribute(text)
+    assert (att.locality, att.code) == resolve_name("全国")
+
+
+def test_a_local_congress_line_is_not_national():
+    text = ("——2024年1月10日在西宁市第十七届人民代表大会第四次会议上\n各位代表：\n"
+            "现在，我代表西宁市人民政府，向大会报告工作。西宁市全年新建学校3所。")
+    assert (attribute(text).locality, attribute(text).code) == ("西宁市", "630100")

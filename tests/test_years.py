@@ -102,3 +102,35 @@ def test_years_of_seed_windows_equal_the_plain_scans() -> None:
 @given(st.lists(st.sampled_from(_PIECES), max_size=30), st.sampled_from([None, "两会报道"]))
 def test_years_equal_the_plain_scans(pieces: list[str], title: str | None) -> None:
     _check("".join(pieces), title)
+
+
+# Openings of the State Council's reports (../shared/corpora, 1992-2019) and
+# of a county report, as a .txt file without title or metadata gives them.
+_OPENING = ("各位代表：\n现在，我代表国务院，向大会报告政府工作，请予审议，"
+            "并请全国政协各位委员提出意见。\n")
+
+
+def test_a_report_speaks_in_the_year_after_the_one_it_reviews():
+    cases = {
+        "一、2018年工作回顾\n过去一年是全面贯彻党的十九大精神开局之年。"
+        "今年经济增长目标6%-6.5%。": 2019,
+        "一、1991年国内工作的回顾\n1991年是我们的国家沿着有中国特色的社会主义道路"
+        "继续前进的一年。": 1992,
+        "一、去年工作回顾\n2005年，我国社会主义现代化事业取得显著成就。": 2006,
+        "一、“十一五”时期国民经济和社会发展的回顾\n“十一五”时期是我国发展进程中极不平凡的五年。"
+        "到2020年基本实现工业化。": 2011,
+    }
+    for body, year in cases.items():
+        got = infer_year(_OPENING + body)
+        assert (got.year, got.review_year, got.source) == (year, year - 1, "text"), body
+    # 2008年是… would otherwise name the reviewed year as the report's.
+    assert infer_year(_OPENING + "一、2008年工作回顾\n2008年是极不平凡的一年。").year == 2009
+
+
+def test_the_day_a_report_was_delivered_gives_its_year_and_date():
+    text = ("政府工作报\n告\n——2017年3月5日在第十二届全国人民代表大会第五次会议上\n"
+            "国务院总理 李克强\n" + _OPENING + "一、2016年工作回顾\n面向2030年的重大项目启动实施。")
+    assert infer_year(text) == DocYear(2017, 2016, "2017-03-05", "text")
+    county = ("（2024年1月10日在湟源县第十八届人民代表大会第四次会议上）\n各位代表：\n"
+              "2023年是全面贯彻落实党的二十大精神的开局之年。")
+    assert infer_year(county) == DocYear(2024, 2023, "2024-01-10", "text")

@@ -44,7 +44,14 @@ from tracker.speakers import (
     parse_byline,
 )
 
-_NATIONAL = regex.compile(r"国务院.{0,6}政府工作报告|国务院总理|中华人民共和国国务院")
+# The State Council's own words: its report's title, its premier, the
+# report's first sentence (我代表国务院，向大会报告政府工作; 我受国务院的委托，
+# 向全国人民代表大会报告) and the line saying it was delivered to the
+# National People's Congress (a local report's line names that locality's
+# congress: 在西宁市第十七届人民代表大会…).
+_NATIONAL = regex.compile(r"国务院.{0,6}政府工作报告|国务院总理|中华人民共和国国务院|我代表国务院"
+                          r"|受国务院的?委托|根据国务院的决定"
+                          r"|[在向][^\n。]{0,6}全国人民代表大会[^\n。]{0,12}(?:会议上|报告|作政府工作报告)")
 _LEVEL_RANK = {"country": 0, "province": 1, "prefecture": 2, "county": 3}
 
 

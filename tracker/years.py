@@ -27,13 +27,26 @@ _DATE = regex.compile(
 # (a str search is several times cheaper than the regex module's scan).
 _DATE_WORDS = ("时间", "日期")
 _ANY_DATE = regex.compile(r"((?:19|20)\d\d)\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})日?")
+# The line under a work report's title says when and where it was delivered:
+# ——2017年3月5日在第十二届全国人民代表大会第五次会议上, （2024年1月10日在
+# 西宁市第十七届人民代表大会第四次会议上）.  The report speaks in that year.
+_DELIVERED = regex.compile(
+    r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*在[^\n。]{0,40}?"
+    r"(?:人民代表大会|人大)[^\n。]{0,30}?会议上")
+# A report's first part looks back on the year before the one it speaks in:
+# 一、2018年工作回顾, 一、1991年国内工作的回顾; 一、去年工作回顾 then 2005年，…;
+# 一、“十一五”时期国民经济和社会发展的回顾 (a five-year plan's last year).
+_REVIEW_HEADING = regex.compile(
+    r"(?:^|\n)[^\n]{0,6}?(?:((?:19|20)\d\d)\s*年[^\n\d]{0,6}?工作的?回顾"
+    r"|(?:去年|过去一年)的?工作回顾\s*((?:19|20)\d\d)\s*年"
+    r"|[“\"]?(十[一二三四五六七八九]?五)[”\"]?时期[^\n]{0,16}?回顾)")
 _THIS_YEAR_IS = regex.compile(r"((?:19|20)\d\d)年(?:是|为)|今年是((?:19|20)\d\d)")
 # Every match holds 年是 or 年为, its 年 at most four characters after its start.
 _THIS_YEAR_WORDS = ("年是", "年为")
 _TITLE_YEAR = regex.compile(r"((?:19|20)\d\d)年")
 _YEAR = regex.compile(r"(?<![\d.到至])((?:19|20)\d\d)\s*年(?!代|前|以前|之前|以来)")
 # Words that mark a work report or a reaction to one.
-_REPORT_WORDS = ("政府工作报告", "两会", "人代会", "人民代表大会")
+_REPORT_WORDS = ("政府工作报告", "两会", "人代会", "人民代表大会", "向大会报告")
 # Past-tense and plan cues counted in the paragraph after a year mention: a
 # paragraph that opens with "2023年，" and then reports 获评/建成/兑现…了 is a
 # review of that year.
@@ -80,7 +93,10 @@ def infer_year(text: str, *, title: str | None = None, year: int | None = None,
                date: str | None = None, year_from_metadata: bool = False) -> DocYear:
     """Work out the year ``text`` (normalised) speaks in.
 
-    Order: metadata year; ``20XX年是…`` / ``今年是20XX``; a year in the title
+    Order: metadata year; the day a report was delivered, under its title
+    (``——2017年3月5日在第十二届全国人民代表大会第五次会议上``); the year after
+    the one its first part reviews (``一、2018年工作回顾``); ``20XX年是…`` /
+    ``今年是20XX``; a year in the title
     (``2019年政府工作报告``); the latest year mentioned in the body that is
     not later than the publication date — moved one year on when the text
     reacts to a work report and mentions that year only in review sentences
@@ -100,6 +116,15 @@ def infer_year(text: str, *, title: str | None = None, year: int | None = None,
 
     if year is not None:
         return result(year, "manifest" if year_from_metadata else "text")
+    m = _DELIVERED.search(head[:3000]) if "会议上" in head[:3000] else None
+    if m and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31:
+        date = date or f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+        return result(int(m.group(1)), "text")
+    m = _REVIEW_HEADING.search(head[:3000]) if "回顾" in head[:3000] else None
+    reviewed = (plan_end_year(m.group(3)) if m.group(3) else int(m.group(1) or m.group(2))) \
+        if m else None
+    if reviewed is not None:  # a review of that year, whatever words the text uses
+        return DocYear(reviewed + 1, reviewed, date, "text")
     m = _this_year_is(text)
     if m:
         return result(int(m.group(1) or m.group(2)), "text")
