@@ -334,3 +334,24 @@ def test_a_local_congress_line_is_not_national():
     text = ("——2024年1月10日在西宁市第十七届人民代表大会第四次会议上\n各位代表：\n"
             "现在，我代表西宁市人民政府，向大会报告工作。西宁市全年新建学校3所。")
     assert (attribute(text).locality, attribute(text).code) == ("西宁市", "630100")
+
+
+def test_a_stretch_of_a_national_report_speaks_for_the_country():
+    # From the middle of the State Council's 2016 report: no opening, and
+    # 香港、澳门 and 上海 named more often than anything else.
+    text = ("我国经济发展进入新常态。我国仍处于可以大有作为的重要战略机遇期。"
+            "推进上海、广东、天津、福建自由贸易试验区建设。全力支持香港、澳门发展经济、改善民生。"
+            "支持香港、澳门更好融入国家发展大局。我国发展仍面临不少困难和挑战。")
+    assert attribute(text).locality == "全国"
+    county = ("湟源县全年地区生产总值增长6%。湟源县被评为全国文明城市，"
+              "我国首个高原县域数字乡村试点落户湟源县。")
+    assert attribute(county).locality == "西宁市湟源县"
+
+
+def test_hong_kong_and_macao_are_partners_not_the_speaker():
+    text = ("深圳市全年新增就业10万人。推进与香港、澳门规则衔接，支持香港青年来深创业，"
+            "香港、澳门居民在深圳市享受同等待遇。")
+    assert attribute(text).locality == "深圳市"
+    # A title still names them.
+    macao = "澳门全年本地生产总值增长8%。支持澳门经济适度多元发展，加强与香港合作。"
+    assert attribute(macao, title="澳门特别行政区施政报告").locality == "澳门特别行政区"

@@ -145,6 +145,12 @@ def _find(gaz: Gazetteer, text: str) -> tuple:
     return tuple(gaz.find(text))
 
 
+# Mainland government texts name Hong Kong, Macao and Taiwan as partners
+# (支持香港、澳门保持长期繁荣稳定, 台湾同胞, 港澳台资), never as the unit that
+# speaks: in running text they are not counted (a title still names them).
+_PARTNER_CODES = ("71", "81", "82")
+
+
 def _score_divisions(gaz: Gazetteer, text: str, title: str) -> Counter[Division]:
     counts: Counter[Division] = Counter()
     for weight, part in ((3, title), (1, text)):
@@ -152,7 +158,7 @@ def _score_divisions(gaz: Gazetteer, text: str, title: str) -> Counter[Division]
             continue
         mentions = _find(gaz, part)
         for _m, div in zip(mentions, _resolve(gaz, mentions), strict=False):
-            if div is not None:
+            if div is not None and (weight > 1 or not div.code.startswith(_PARTNER_CODES)):
                 counts[div] += weight
     return counts
 
@@ -197,9 +203,14 @@ def _document_level(gaz: Gazetteer, text: str, title: str | None,
     if named is not None:
         return gaz.full_name(named), gaz.current(named.code)
     counts = _score_divisions(gaz, text, title or "")
+    top = max(counts.values(), default=0)
+    # 我国 is how the country's own government speaks of it (a county says 我县,
+    # a city 我市): a text that says it more often than it names any one
+    # division speaks for the whole country.
+    if text.count("我国") >= max(3, top):
+        return "全国", NATIONAL_CODE
     if not counts:
         return None, None
-    top = max(counts.values())
     # The most specific unit among those mentioned at least a third as often
     # as the leader: 上党区 over 长治市 in a 上党区 interview.
     strong = [d for d, c in counts.items() if c >= max(2, top / 3)] or list(counts)
