@@ -140,6 +140,10 @@ def test_judge_follows_the_qualifier():
     assert judge("about", 3.0, None, 2.0, "%", "lower")[0] == "met"       # CPI under its target
     assert judge("about", 3.0, None, 2.0, "%", None)[0] == "missed"       # no direction known
     assert judge("about", 3.0, None, None, "%", "lower")[0] == "no result found"
+    # Reasons give amounts as the reports write them, points for percentages.
+    assert judge("exact", 1777e8, None, 594e8, "元", None)[2] == "1183亿 元 off the target"
+    assert judge("at_least", 1e7, None, 9e6, "人", "higher")[2] == "100万 人 below the floor"
+    assert judge("about", 7.0, None, 6.5, "%", "higher")[2] == "0.5 points off the target"
 
 
 def test_keys_are_normalised_not_exact_strings():

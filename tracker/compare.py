@@ -242,10 +242,12 @@ def judge(qualifier: str | None, target: float | None, target_max: float | None,
     tol = rules.about_points if pct else rules.about_relative * abs(target)
     band = rules.partly_points if pct else rules.partly_relative * abs(target)
     what = "points" if pct else unit or ""
+    # 1183亿 元 rather than 1.183e+11 元: amounts as the reports write them.
+    amount = _fmt if pct else _human
 
     def shortfall(d: float, bound: str) -> tuple[str, float | None, str]:
         status = "partly" if d <= band + 1e-9 else "missed"
-        return status, ratio, f"{_fmt(d)} {what} {bound}".strip()
+        return status, ratio, f"{amount(d)} {what} {bound}".strip()
 
     q = qualifier or "exact"
     if q == "at_least":
@@ -270,7 +272,7 @@ def judge(qualifier: str | None, target: float | None, target_max: float | None,
     # about, nearly, exact (and a range without its maximum)
     d = achieved - target
     if abs(d) <= tol + 1e-9:
-        return "met", ratio, f"within ±{_fmt(tol)} {what} of the target".replace("  ", " ")
+        return "met", ratio, f"within ±{amount(tol)} {what} of the target".replace("  ", " ")
     if (d > 0 and better == "higher") or (d < 0 and better == "lower"):
         return "met", ratio, f"{'above' if d > 0 else 'below'} the target ({better} is better)"
     return shortfall(abs(d), "off the target")

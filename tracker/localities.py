@@ -9,8 +9,11 @@ speaker, and — for pages that quote several units' heads in turn — blocks
 Document level: a manifest or JSONL ``locality`` wins; otherwise the
 division mentioned most in the title and body, preferring the most specific
 unit among those mentioned often (a district interview mentions its city
-too); national work reports (国务院政府工作报告) are ``全国``; a page whose
-blocks belong to several counties of one prefecture is that prefecture.
+too); national work reports (国务院政府工作报告, 我代表国务院, delivered to the
+全国人民代表大会) and texts that say 我国 more than they name any division
+are ``全国``; Hong Kong, Macao and Taiwan in running text are partners, not
+speakers; a page whose blocks belong to several counties of one prefecture
+is that prefecture.
 
 Blocks (rules in ``rules/speakers.toml``, finders in :mod:`tracker.speakers`):
 the body is cut at byline lines (``省人大代表、西宁市大通县委副书记、县长 马明旭``,
