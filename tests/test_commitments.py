@@ -136,6 +136,20 @@ def test_review_cue_carries_over_to_the_next_sentence():
     assert [(r["kind"], r["year"]) for r in rs] == [("achievement", 2010)] * 2
 
 
+def test_a_span_that_ended_before_the_report_is_a_result():
+    # gwr_2003: 到2002年 reads as a target, but 2002 is behind a 2003 report.
+    text = ("国内生产总值从1997年的7.4万亿元增加到2002年的10.2万亿元，按可比价格计算，"
+            "平均每年增长7.7%。")
+    rs = records(text, year=2003, review_year=2002)
+    assert [(r["kind"], r["value"]) for r in rs] == [("achievement", 10.2e12),
+                                                    ("achievement", 7.7)]
+    assert all("kind:past-span" in r["rule"] for r in rs)
+    # A span reaching the text's own year or later is still a target.
+    later = records("粮食产量从2020年的6.7亿吨增加到2025年的7亿吨以上。", year=2021,
+                    review_year=2020)
+    assert later and all(r["kind"] == "pledge" for r in later)
+
+
 def test_five_year_totals_are_flagged_multi_year():
     rs = records("这五年，各项社会事业加快发展。城镇新增就业5771万人，转移农业劳动力4500万人。",
                  year=2011, review_year=2010)

@@ -360,6 +360,10 @@ _TARGET_YEAR = regex.compile(r"(?:到|至|在)((?:19|20)\d\d)年")
 
 _PLAN = regex.compile(r"“?(十[一二三四五六七八九]五)”?(?:时期|期间|规划|末|以来|的?主要目标)")
 _PAST_YEAR = regex.compile(r"(?<![比较于到至在])((?:19|20)\d\d)年(?![底末]?(?:的|前))")
+# 国内生产总值从1997年的7.4万亿元增加到2002年的10.2万亿元 in the 2003 report:
+# a span that ended before the text's own year is a result, though 到20… reads
+# as a target.
+_PAST_SPAN = regex.compile(r"从((?:19|20)\d\d)年[^。；;]{0,40}?[到至]((?:19|20)\d\d)年")
 
 
 class _WindowScans:
@@ -473,6 +477,9 @@ def _kind(text: str, sent: Sentence, q: Quantity, clause_end: int, section: str 
         # dated before the text's own year reports, whatever 目标 says.
         if has_year and any(int(m.group(1)) < doc_year for m in _PAST_YEAR.finditer(before)):
             return "achievement", "past-year"
+        if has_year and "从" in before and any(
+                int(m.group(2)) < doc_year for m in _PAST_SPAN.finditer(before)):
+            return "achievement", "past-span"
     best = None
     for m in rules.strong.finditer(before):
         best = m
