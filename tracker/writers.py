@@ -354,26 +354,18 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-def _streams(df: pl.DataFrame | pl.LazyFrame) -> bool:
-    """A lazy table polars can write by streaming (JSON text for nested
-    columns is made in Python, so those tables are read in full)."""
-    return isinstance(df, pl.LazyFrame) and not _nested(df.collect_schema())
-
-
 def _write_csv(df: pl.DataFrame | pl.LazyFrame, path: Path, *, excel_bom: bool = False) -> None:
-    if not _streams(df):
-        _flatten_nested(eager(df)).write_csv(path, include_bom=excel_bom, line_terminator="\n")
-        return
-    # Batch by batch rather than sink_csv, whose memory grows with the number
-    # of files a spilled table is made of.
+    # A spilled table batch by batch (sink_csv's memory grows with the number
+    # of files it is made of); the header once, and alone for no rows at all.
     with open(path, "wb") as fh:
         first = True
         for part in batches(df):
-            part.write_csv(fh, include_header=first, include_bom=first and excel_bom,
-                           line_terminator="\n")
+            _flatten_nested(part).write_csv(fh, include_header=first,
+                                            include_bom=first and excel_bom,
+                                            line_terminator="\n")
             first = False
-        if first:  # no batch at all: the header alone
-            pl.DataFrame(schema=df.collect_schema()).write_csv(
+        if first:
+            _flatten_nested(pl.DataFrame(schema=df.collect_schema())).write_csv(
                 fh, include_bom=excel_bom, line_terminator="\n")
 
 
@@ -387,9 +379,6 @@ def _write_parquet(df: pl.DataFrame | pl.LazyFrame, path: Path, *,
 
 def _write_jsonl(df: pl.DataFrame | pl.LazyFrame, path: Path, *,
                  excel_bom: bool = False) -> None:
-    if not isinstance(df, pl.LazyFrame):
-        df.write_ndjson(path)
-        return
     with open(path, "wb") as fh:
         for part in batches(df):
             part.write_ndjson(fh)
