@@ -160,9 +160,15 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
 _SPILL = ".tracker-spill-"
 
 
+def _host() -> str:
+    """This machine's name without ``-``, which separates the parts of a
+    spill folder's name."""
+    return socket.gethostname().replace("-", "_")
+
+
 def _run_tag() -> str:
     """``host-pid`` of this run, in its spill folder's name."""
-    return f"{socket.gethostname().replace('-', '_')}-{os.getpid()}"
+    return f"{_host()}-{os.getpid()}"
 
 
 def _clear_stale_spills(out: Path) -> None:
@@ -170,7 +176,7 @@ def _clear_stale_spills(out: Path) -> None:
     power cut), which had no chance to remove their own.  Only folders of
     this host whose process is gone: another run may be writing to ``out``
     (from this machine, or another one sharing the disk)."""
-    host = socket.gethostname().replace("-", "_")
+    host = _host()
     for folder in out.glob(_SPILL + "*"):
         parts = folder.name[len(_SPILL):].rsplit("-", 2)
         if len(parts) != 3 or parts[0] != host or not parts[1].isdigit():
