@@ -344,3 +344,22 @@ def test_failed_move_puts_back_the_previous_outputs(tmp_path: Path, tables, monk
         write_tables(changed, tmp_path, ["xlsx", "csv"])
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == old
     assert _leftover_temps(tmp_path) == []
+
+
+def test_interrupt_while_dropping_the_backups_leaves_none(tmp_path: Path, tables,
+                                                          monkeypatch) -> None:
+    write_tables(tables, tmp_path, ["csv"])
+    real = writers._unlink_quietly
+    hit = []
+
+    def interrupted_once(path: Path) -> None:
+        if path.suffix == ".old" and not hit:
+            hit.append(path)
+            raise KeyboardInterrupt  # Ctrl-C just as the last move finished
+        real(path)
+
+    monkeypatch.setattr(writers, "_unlink_quietly", interrupted_once)
+    changed = {name: df.head(1) for name, df in tables.items()}
+    write_tables(changed, tmp_path, ["csv"])
+    assert hit and _leftover_temps(tmp_path) == []
+    assert (tmp_path / "commitments.csv").read_bytes().count(b"\n") == 2  # header + 1 row

@@ -149,12 +149,25 @@ def _extract(paths: list[Path], out: Path, formats: list[Fmt] | None, doc_id: st
         # Rows go to disk as they come (memory stays flat whatever the corpus
         # size); beside the outputs, because /tmp is often a RAM disk.
         _clear_stale_spills(out)
-        spill = tempfile.TemporaryDirectory(prefix=f"{_SPILL}{_run_tag()}-", dir=out)
+        spill = Path(tempfile.mkdtemp(prefix=f"{_SPILL}{_run_tag()}-", dir=out))
     except OSError as exc:
-        raise fail(f"{out}: cannot write outputs: {exc.strerror or exc}") from None
-    with spill:
-        return _extract_into(paths, out, Path(spill.name), formats, doc_id, jobs, excel, quiet,
-                             verbose, aggregate=aggregate, html=html, cache=cache, dask=dask)
+        raise _write_failure(out, exc) from None
+    try:
+        return _extract_into(paths, out, spill, formats, doc_id, jobs, excel, quiet, verbose,
+                             aggregate=aggregate, html=html, cache=cache, dask=dask)
+    finally:
+        # Not TemporaryDirectory: its clean-up recurses without end on a
+        # folder that became unwritable.  What cannot be removed now, the
+        # next run into --out removes (_clear_stale_spills).
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _write_failure(out: Path, exc: OSError) -> typer.Exit:
+    """One line for an output that cannot be written, naming the file."""
+    where = Path(exc.filename) if exc.filename else out
+    if where.name.startswith(".") and where.suffix in (".tmp", ".old"):
+        where = where.parent  # our own temporary file: the folder is what matters
+    return fail(f"{where}: cannot write outputs: {exc.strerror or exc}")
 
 
 _SPILL = ".tracker-spill-"
@@ -240,7 +253,7 @@ def _extract_into(paths: list[Path], out: Path, spill: Path, formats: list[Fmt] 
             written.append(write_html({k: eager(v) for k, v in tables.items()},
                                       out / "report.html"))
     except OSError as exc:
-        raise fail(f"{out}: cannot write outputs: {exc.strerror or exc}") from None
+        raise _write_failure(out, exc) from None
     errors = eager(tables["errors"])
     for row in errors.iter_rows(named=True):
         # --quiet keeps the errors but not the notices (a file skipped for

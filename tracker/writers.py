@@ -237,9 +237,8 @@ def _move_all(staged: Sequence[tuple[Path, Path]]) -> None:
         raise OSError(exc.errno, f"cannot replace {final} ({exc.strerror or exc}); the "
                                  "previous outputs are kept") from exc
     finally:
-        for _, backup in backups:
-            if backup is not None:
-                _unlink_quietly(backup)
+        # Finishes even if a (second) interrupt arrives meanwhile.
+        _remove_all([(backup, final) for final, backup in backups if backup is not None])
     if interrupt is not None:
         raise interrupt
 
