@@ -233,3 +233,9 @@ def test_resolved_mentions_equal_one_resolve_each(gaz):
                      gaz.resolve(m.surface, ctx - {d.code for d in m.candidates})
                      for m in mentions]
             assert gaz.resolve_mentions(mentions, context) == plain, path.name
+
+
+def test_balanced_level_is_not_hengshui(gaz):
+    # National reports: 人民币汇率在合理均衡水平上基本稳定 named 衡水市 the speaker.
+    text = "人民币汇率在合理均衡水平上基本稳定，财政收支保持平衡水平。衡水市新建学校3所。"
+    assert [m.surface for m in gaz.find(text)] == ["衡水市"]

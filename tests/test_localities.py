@@ -355,3 +355,15 @@ def test_hong_kong_and_macao_are_partners_not_the_speaker():
     # A title still names them.
     macao = "澳门全年本地生产总值增长8%。支持澳门经济适度多元发展，加强与香港合作。"
     assert attribute(macao, title="澳门特别行政区施政报告").locality == "澳门特别行政区"
+
+
+def test_the_congress_a_report_was_delivered_to_names_its_locality():
+    # A city report that speaks of 我国 more than of 西宁市 by name.
+    text = ("（2023年2月15日在西宁市第十七届人民代表大会第三次会议上）\n各位代表：\n"
+            "现在，我代表市人民政府，向大会报告工作。我国经济长期向好，我市抓住机遇。"
+            "我国新发展格局加快构建，我国超大规模市场优势明显，我国发展韧性强。")
+    assert (attribute(text).locality, attribute(text).code) == ("西宁市", "630100")
+    # Without that line, saying 我市 keeps it local too.
+    county = ("我县全年新建学校3所。我国经济长期向好，我县抓住机遇，我县发展势头良好。"
+              "我国新发展格局加快构建，我国发展韧性强。湟源县新增就业1200人。")
+    assert attribute(county).locality == "西宁市湟源县"

@@ -119,6 +119,7 @@ def test_a_report_speaks_in_the_year_after_the_one_it_reviews():
         "一、去年工作回顾\n2005年，我国社会主义现代化事业取得显著成就。": 2006,
         "一、“十一五”时期国民经济和社会发展的回顾\n“十一五”时期是我国发展进程中极不平凡的五年。"
         "到2020年基本实现工业化。": 2011,
+        "一、“十四五”时期前三年回顾\n三年来，经济社会发展取得新成效。": 2024,
     }
     for body, year in cases.items():
         got = infer_year(_OPENING + body)

@@ -152,6 +152,8 @@ def _find(gaz: Gazetteer, text: str) -> tuple:
 # (支持香港、澳门保持长期繁荣稳定, 台湾同胞, 港澳台资), never as the unit that
 # speaks: in running text they are not counted (a title still names them).
 _PARTNER_CODES = ("71", "81", "82")
+# How a local government speaks of its own unit.
+_LOCAL_SELF = ("我市", "我县", "我区", "我省", "我州", "我旗", "我盟")
 
 
 def _score_divisions(gaz: Gazetteer, text: str, title: str) -> Counter[Division]:
@@ -186,12 +188,27 @@ def _title_unit(gaz: Gazetteer, title: str, text: str) -> Division | None:
     resolved with the body's other mentions; None when the title is not
     a report title or the name is unknown or still ambiguous."""
     m = _REPORT_TITLE.match(title)
-    if not m:
-        return None
-    cands = [d for d in gaz.lookup(m.group("name")) if d.level != "country"]
+    return _unit_named(gaz, m.group("name"), text) if m else None
+
+
+# The line under a local report's title names the congress it was delivered
+# to: （2024年1月10日在西宁市第十七届人民代表大会第四次会议上）.
+_LOCAL_CONGRESS = regex.compile(r"在(\p{Han}{2,12}?)第[^\n。]{1,4}届人民代表大会")
+
+
+def _congress_unit(gaz: Gazetteer, head: str, text: str) -> Division | None:
+    """The unit whose people's congress a report was delivered to, or None."""
+    m = _LOCAL_CONGRESS.search(head) if "人民代表大会" in head else None
+    return _unit_named(gaz, m.group(1), text) if m else None
+
+
+def _unit_named(gaz: Gazetteer, name: str, text: str) -> Division | None:
+    """The division ``name`` stands for (ambiguous names resolved with the
+    text's other mentions); None when unknown or still ambiguous."""
+    cands = [d for d in gaz.lookup(name) if d.level != "country"]
     if len(cands) > 1:
         ctx = {d.code for d in _resolve(gaz, _find(gaz, text)) if d is not None}
-        return gaz.resolve(m.group("name"), ctx)
+        return gaz.resolve(name, ctx)
     return cands[0] if cands else None
 
 
@@ -202,15 +219,16 @@ def _document_level(gaz: Gazetteer, text: str, title: str | None,
     head = (title or "") + text[:2000]
     if _NATIONAL.search(head):
         return "全国", NATIONAL_CODE
-    named = _title_unit(gaz, title or "", text)
+    named = _title_unit(gaz, title or "", text) or _congress_unit(gaz, head, text)
     if named is not None:
         return gaz.full_name(named), gaz.current(named.code)
     counts = _score_divisions(gaz, text, title or "")
     top = max(counts.values(), default=0)
     # 我国 is how the country's own government speaks of it (a county says 我县,
     # a city 我市): a text that says it more often than it names any one
-    # division speaks for the whole country.
-    if text.count("我国") >= max(3, top):
+    # division, or speaks of itself locally, speaks for the whole country.
+    ours = text.count("我国")
+    if ours >= max(3, top) and ours > sum(map(text.count, _LOCAL_SELF)):
         return "全国", NATIONAL_CODE
     if not counts:
         return None, None

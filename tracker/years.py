@@ -35,11 +35,12 @@ _DELIVERED = regex.compile(
     r"(?:人民代表大会|人大)[^\n。]{0,30}?会议上")
 # A report's first part looks back on the year before the one it speaks in:
 # 一、2018年工作回顾, 一、1991年国内工作的回顾; 一、去年工作回顾 then 2005年，…;
-# 一、“十一五”时期国民经济和社会发展的回顾 (a five-year plan's last year).
+# 一、“十一五”时期国民经济和社会发展的回顾 (a five-year plan's last year; 前三年回顾:
+# its third).
 _REVIEW_HEADING = regex.compile(
     r"(?:^|\n)[^\n]{0,6}?(?:((?:19|20)\d\d)\s*年[^\n\d]{0,6}?工作的?回顾"
     r"|(?:去年|过去一年)的?工作回顾\s*((?:19|20)\d\d)\s*年"
-    r"|[“\"]?(十[一二三四五六七八九]?五)[”\"]?时期[^\n]{0,16}?回顾)")
+    r"|[“\"]?(十[一二三四五六七八九]?五)[”\"]?时期(?:前([一二三四两])年)?[^\n]{0,16}?回顾)")
 _THIS_YEAR_IS = regex.compile(r"((?:19|20)\d\d)年(?:是|为)|今年是((?:19|20)\d\d)")
 # Every match holds 年是 or 年为, its 年 at most four characters after its start.
 _THIS_YEAR_WORDS = ("年是", "年为")
@@ -89,6 +90,17 @@ def _this_year_is(text: str) -> regex.Match[str] | None:
     return _THIS_YEAR_IS.search(text, max(0, min(found) - 4)) if found else None
 
 
+def _reviewed_year(m: regex.Match[str]) -> int | None:
+    """The last year a :data:`_REVIEW_HEADING` match looks back on: its
+    year, or the plan's last year, or its N-th year for 前N年."""
+    if not m.group(3):
+        return int(m.group(1) or m.group(2))
+    end = plan_end_year(m.group(3))
+    if end is None or not m.group(4):
+        return end
+    return end - 5 + _SMALL[m.group(4)]  # 十四五时期前三年: 2021-2023
+
+
 def infer_year(text: str, *, title: str | None = None, year: int | None = None,
                date: str | None = None, year_from_metadata: bool = False) -> DocYear:
     """Work out the year ``text`` (normalised) speaks in.
@@ -121,8 +133,7 @@ def infer_year(text: str, *, title: str | None = None, year: int | None = None,
         date = date or f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
         return result(int(m.group(1)), "text")
     m = _REVIEW_HEADING.search(head[:3000]) if "回顾" in head[:3000] else None
-    reviewed = (plan_end_year(m.group(3)) if m.group(3) else int(m.group(1) or m.group(2))) \
-        if m else None
+    reviewed = _reviewed_year(m) if m else None
     if reviewed is not None:  # a review of that year, whatever words the text uses
         return DocYear(reviewed + 1, reviewed, date, "text")
     m = _this_year_is(text)
