@@ -269,20 +269,20 @@ def _extract_into(paths: list[Path], out: Path, spill: Path, formats: list[Fmt] 
                            f"({d['year_source'] or 'no year'}), {d['commitments']} "
                            f"commitments, {d['slogans']} slogans, {d['status']}", err=True)
     n_docs = result.rows["documents"]
+    failed = result.failed  # reads the errors table: once
     if not quiet:
         cached = f" ({result.cache_hits} from cache)" if result.cache_hits else ""
         typer.echo(
             f"{n_docs} documents{cached}, {result.rows['commitments']} commitments, "
-            f"{result.rows['slogans']} slogan rows, {result.failed} errors"
-            + (f", {errors.height - result.failed} notices"
-               if errors.height > result.failed else ""))
+            f"{result.rows['slogans']} slogan rows, {failed} errors"
+            + (f", {errors.height - failed} notices" if errors.height > failed else ""))
         typer.echo(f"wrote {len(written)} files to {out}/: "
                    + ", ".join(sorted(p.name for p in written)))
     if not n_docs:
         typer.echo("tracker: no documents found in " + ", ".join(map(str, paths)), err=True)
     # Notices are reported, but only documents and inputs that could not be
     # read or extracted make the run exit 1.
-    return 1 if result.failed else 0
+    return 1 if failed else 0
 
 
 @app.command()
